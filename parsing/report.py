@@ -1,0 +1,83 @@
+"""parse_report: a pure function from a page's bytes and URL to a Report."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .classify import detect_template, is_annual_report_title
+from .contact import Contact, extract_contact
+from .encoding import decode_html
+from .html_text import clean_lines, drop_noise, element_lines, find_content, parse_tree
+from .meta import issuer_from_title, pick_title, published_date, title_candidates, year_from_title
+from .sections import Section, split_sections
+
+
+@dataclass
+class Report:
+    url: str | None
+    title: str | None
+    year: int | None
+    issuer: str | None
+    published: str | None
+    template: str | None
+    sections: list[Section]
+    contact: Contact
+    body: str
+    preamble: str = ""
+    encoding: str | None = None
+    is_report: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "year": self.year,
+            "issuer": self.issuer,
+            "published": self.published,
+            "template": self.template,
+            "is_report": self.is_report,
+            "sections": [s.to_dict() for s in self.sections],
+            "contact": self.contact.to_dict(),
+            "preamble": self.preamble,
+            "body": self.body,
+            "encoding": self.encoding,
+            "warnings": list(self.warnings),
+        }
+
+
+def parse_report(body: bytes | str, url: str | None = None, content_type: str | None = None) -> Report:
+    """Parse a saved or fetched report page.
+
+    ``body`` is the page's raw bytes (the encoding is detected: BOM, header,
+    meta charset, else UTF-8/GB18030) or already-decoded text.
+    """
+    text, encoding = decode_html(body, content_type)
+    root = parse_tree(text)
+    drop_noise(root)
+    page_lines = element_lines(root)
+    container = find_content(root)
+    lines = clean_lines(element_lines(container))
+    title = pick_title(title_candidates(root, lines))
+    year = year_from_title(title)
+    preamble, sections = split_sections(lines)
+    body_text = "\n".join(lines)
+    warnings = []
+    if not lines:
+        warnings.append("no text found in the page")
+    if not sections:
+        warnings.append("no top-level section headings found")
+    return Report(
+        url=url,
+        title=title,
+        year=year,
+        issuer=issuer_from_title(title),
+        published=published_date(root, "\n".join(page_lines)),
+        template=detect_template(body_text, [s.heading for s in sections], year),
+        sections=sections,
+        contact=extract_contact(body_text),
+        body=body_text,
+        preamble=preamble,
+        encoding=encoding,
+        is_report=is_annual_report_title(title),
+        warnings=warnings,
+    )

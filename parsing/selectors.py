@@ -1,0 +1,65 @@
+"""Named selectors and chrome patterns, kept in one place (trafilatura style).
+
+Every constant says which portals it comes from, so a new CMS family is an
+addition here rather than a change in the parsing logic.
+"""
+import re
+
+# Containers that hold the report text, most specific first.
+# zoom: Hanweb (Zhejiang, Jiangsu, Shandong); TRS_Editor: TRS WCM; vsb_content /
+# v_news_content: VSB (博达); UCAP-CONTENT: 开普 UCAP sites; article-content:
+# Guangdong gkmlpt; the rest are common generic names.
+CONTENT_SELECTORS = (
+    "#zoom", "#Zoom", ".zoom",
+    ".TRS_Editor", ".trs_editor_view", ".TRS_UEDITOR",
+    "#vsb_content", ".v_news_content", "#vsb_content_2",
+    "#UCAP-CONTENT", ".article-content", ".article_content",
+    "#content", "#Content", ".content", ".article", "article",
+    ".main-content", ".detail", "#detail", ".news_content", ".con",
+)
+
+# Where the page states the report's title when <title> holds only the site name.
+TITLE_META_XPATHS = (
+    "//meta[@name='ArticleTitle']/@content",
+    "//meta[@name='articletitle']/@content",
+    "//meta[@property='og:title']/@content",
+    "//meta[@name='title']/@content",
+)
+TITLE_ELEMENT_XPATHS = (
+    "//h1", "//h2",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
+    "//*[contains(@class, 'Title') or contains(@class, 'title') or contains(@id, 'title')]",
+)
+PUBLISHED_META_XPATHS = (
+    "//meta[@name='PubDate']/@content",
+    "//meta[@name='pubdate']/@content",
+    "//meta[@name='firstpublishedtime']/@content",
+    "//meta[@name='publishdate']/@content",
+)
+
+# Elements that are never report text.
+DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed",
+             "select", "button", "input", "textarea", "form", "nav", "head")
+
+# Lines of portal chrome, matched against a whole (short) line of text. They
+# appear inside the content container on Hanweb and VSB pages as often as outside.
+CHROME_LINE_RE = re.compile(
+    r"^\s*(?:"
+    r"(?:当前位置|您现在的位置|您的位置|现在位置|所在位置|當前位置)\s*[:：]?.*"
+    r"|.*(?:浏览次数|瀏覽次數|点击数|點擊數|访问量|阅读次数|访问次数)\s*[:：].*"
+    r"|.*字[体號号]\s*[:：]?\s*[\[【(（]?\s*[大中小]\s*[大中小]?\s*[大中小]?.*"
+    r"|(?:发布时间|发布日期|發佈時間|发文日期|信息来源|来源)\s*[:：].{0,60}"
+    r"|[\[【(（]?\s*(?:打印本页|打印|列印|关闭窗口|关闭|關閉|关闭本页|收藏|返回顶部|返回)\s*[\]】)）]?"
+    r"(?:\s*[\[【(（]?\s*(?:打印本页|打印|关闭窗口|关闭|關閉|关闭本页|收藏|返回顶部|返回)\s*[\]】)）]?)*"
+    r"|分享到\s*[:：]?.*|扫一扫.*|掃一掃.*"
+    r"|.*(?:版权所有|版權所有|网站标识码|网站标志码|ICP备|ICP證|公网安备|技术支持|主办单位|承办单位)\s*[:：]?.*"
+    r"|(?:上一篇|下一篇|相关链接|相关文章|网站地图|联系我们|无障碍|适老化|English)\s*[:：]?.{0,60}"
+    r"|(?:索引号|索 引 号|发布机构|發布機構|公开方式|公開方式|组配分类|組配分類|文件编号|文件編號|"
+    r"公开时限|公开范围|生成日期|成文日期|主题分类|体裁分类|公开主体|有效性|信息分类|所属机构)\s*[:：]?.{0,80}"
+    r")\s*$"
+)
+# Lines longer than this are prose even if they contain a chrome word.
+CHROME_MAX_LINE = 120
+
+# A line made only of layout-table leftovers (pipes, dashes, bullets, spaces).
+PUNCTUATION_ONLY_RE = re.compile(r"^[\s|｜\-—_=·•>＞›»]*$")
