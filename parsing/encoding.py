@@ -12,6 +12,9 @@ from __future__ import annotations
 from w3lib.encoding import html_to_unicode
 
 
+GB_FAMILY = {"gb18030", "gbk", "gb2312", "cp936"}
+
+
 def _guess_encoding(body: bytes) -> str:
     try:
         body.decode("utf-8")
@@ -29,6 +32,11 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     if isinstance(body, str):
         return body, "unicode"
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
+    if encoding in GB_FAMILY and not body.isascii() and _guess_encoding(body) == "utf-8":
+        # Pages that declare gb2312 but were re-saved as UTF-8 by a newer CMS:
+        # Chinese GBK text of any length is practically never valid UTF-8,
+        # so bytes that decode strictly as UTF-8 are UTF-8.
+        return body.decode("utf-8"), "utf-8"
     if "\ufffd" in text[:20000] and encoding not in ("gb18030", "utf-8"):
         # A declared charset that does not fit the bytes (a UTF-8 page that says
         # gb2312, or the reverse) yields replacement characters: trust the bytes.
