@@ -1,0 +1,53 @@
+"""The command-line contract: nianbao parse."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+
+PAGE = """<html><head><meta charset="{charset}"><title>演示县人民政府</title></head><body>
+<div id="zoom"><h1>演示县人民政府2020年政府信息公开工作年度报告</h1>
+<p>发布时间：2021-01-28 浏览次数：12 字体：[大 中 小]</p>
+<p>如对本报告有疑问，请联系（地址：演示县人民路1号；邮编：323900；电话：0578-1234567）。</p>
+<p>一、总体情况</p><p>正文。</p><p>二、主动公开政府信息情况</p><p>【打印本页】【关闭窗口】</p></div></body></html>"""
+
+
+@pytest.fixture
+def pages(tmp_path):
+    gbk = tmp_path / "gbk.html"
+    gbk.write_bytes(PAGE.format(charset="gb2312").encode("gbk"))
+    utf8 = tmp_path / "utf8.html"
+    utf8.write_bytes(PAGE.format(charset="utf-8").encode("utf-8"))
+    return gbk, utf8
+
+
+def test_parse_one_file_prints_one_object(pages):
+    result = CliRunner().invoke(cli, ["parse", str(pages[0]), "--url", "http://demo.gov.cn/a.html"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["url"] == "http://demo.gov.cn/a.html"
+    assert (data["title"], data["year"], data["issuer"], data["published"]) == (
+        "演示县人民政府2020年政府信息公开工作年度报告", 2020, "演示县人民政府", "2021-01-28")
+    assert [s["heading"] for s in data["sections"]] == ["一、总体情况", "二、主动公开政府信息情况"]
+    assert data["contact"] == {"address": "演示县人民路1号", "postcode": "323900", "phones": ["0578-1234567"],
+                               "fax": [], "email": None}
+    assert "打印" not in data["body"] and "浏览次数" not in data["body"]
+
+
+def test_parse_several_files_prints_json_lines(pages):
+    result = CliRunner().invoke(cli, ["parse", str(pages[0]), str(pages[1])])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().split("\n")
+    assert len(lines) == 2
+    assert [json.loads(line)["title"] for line in lines] == ["演示县人民政府2020年政府信息公开工作年度报告"] * 2
+
+
+def test_parse_url_with_several_files_is_an_error(pages):
+    result = CliRunner().invoke(cli, ["parse", str(pages[0]), str(pages[1]), "--url", "http://x/"])
+    assert result.exit_code != 0
+
+
+def test_crawl_without_start_urls_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["crawl", "--db", "x.db"])
+    assert result.exit_code == 2
