@@ -1,0 +1,1 @@
+"""nianbao's Scrapy project: crawling decides what to fetch."""
