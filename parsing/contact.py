@@ -26,7 +26,11 @@ ANY_LABEL = "|".join([ADDRESS_LABEL, POSTCODE_LABEL, PHONE_LABEL, FAX_LABEL, EMA
 PHONE = r"(?:[(（]?0\d{2,3}[)）]?\s*(?:[-－—–]{1,2}|\s)?\s*\d{7,8}(?:\s*[-－]\s*\d{1,4}(?!\d))?|1[3-9]\d{9}|\d{7,8})"
 PHONE_LIST = rf"{PHONE}(?:\s*(?:[、,，/／]|或|和|及)\s*{PHONE})*"
 
-ADDRESS_RE = re.compile(ADDRESS_LABEL + SEP + r"([^，,；;。）)\n\t]{4,80}?)(?=[，,；;。）)\n\t]|\s*(?:" + ANY_LABEL + r")|$)")
+# An address runs to the next separator; a bracketed part inside it, balanced,
+# stays ("良園路六十號(hào)", "人民路1号(县政府大楼)"); an unbalanced ")" closes
+# the contact block.
+ADDRESS_CHARS = r"(?:[^，,；;。（()）\n\t]|[（(][^，,；;。（()）\n\t]{1,20}[)）])"
+ADDRESS_RE = re.compile(ADDRESS_LABEL + SEP + rf"({ADDRESS_CHARS}{{4,80}}?)(?=[，,；;。）)\n\t]|\s*(?:" + ANY_LABEL + r")|$)")
 POSTCODE_RE = re.compile(POSTCODE_LABEL + SEP + r"(\d{6})(?!\d)")
 PHONE_RE = re.compile(r"(?<!传真)(?<!监督)(?<!投诉)" + PHONE_LABEL + r"(?:\s*[/、及和]\s*" + FAX_LABEL + r")?" + SEP + rf"({PHONE_LIST})")
 PHONE_FAX_RE = re.compile(PHONE_LABEL + r"\s*[/、及和]\s*" + FAX_LABEL + SEP + rf"({PHONE_LIST})")

@@ -17,13 +17,24 @@ YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
 ISSUER_END_RE = re.compile(
     r"(?:关于)?(?:政府信息公开|政务公开|信息公开|政府信息|政务信息公开|政府公开)"
 )
+# The end of a report's name in a longer string; a bracketed note such as
+# （图片版） stays with it.
+_P = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?"  # an optional pinyin note
+TITLE_END_RE = re.compile(rf"^.*?(?:报{_P}告|年{_P}报{_P})(?:\s*[（(][^（()）]{{1,10}}[)）])?")
+# Prose, or a metadata table read as one line, is not a title.
+SENTENCE_RE = re.compile(r"[。；;：:，,]|^(?:根据|本报告|按照|为)")
+# "報(bào)告": pinyin notes inserted by 繁體 converters, ignored when matching.
+PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 ISSUER_TRIM = "　 ,，、:：;；《》<>“”\"'（）()[]【】-—_·"
 DATE_PATTERNS = (
     re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"),
 )
-PUBLISHED_LABEL_RE = re.compile(
-    r"(?:发布时间|发布日期|發佈時間|發布時間|发文日期|发表时间|公开日期|成文日期|时间|日期)\s*[:：]?\s*"
-    r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+DATE_VALUE = r"\s*[:：]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+# Labels of the publication date, strongest first: 成文日期 (the date signed)
+# and bare 时间/日期 only count when the page has no 发布 date.
+PUBLISHED_LABEL_RES = (
+    re.compile(r"(?:发布时间|发布日期|發佈時間|發布時間|发布於|发表时间|公开日期|上网时间)" + DATE_VALUE),
+    re.compile(r"(?:发文日期|發文日期|成文日期|生成日期|时间|日期|時間)" + DATE_VALUE),
 )
 
 
@@ -49,21 +60,40 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     if titles:
         whole = _joined(titles[0].text_content())
         found += TITLE_SPLIT_RE.split(whole) + [whole]
-    found += [_joined(line) for line in first_lines[:8]]
+    head = [_joined(line) for line in first_lines[:8]]
+    found += head
+    # A title centred over two lines: "湖南…管理处" / "2020年政府信息公开年度报告".
+    found += [a + b for a, b in zip(head, head[1:]) if len(a) <= 40 and len(b) <= 40]
     return [t for t in found if t]
 
 
+def _trim_title(title: str) -> str:
+    """Cut what follows the report's name: "…年度报告-衡山县人民政府网" → "…年度报告"."""
+    m = TITLE_END_RE.search(fold(title))
+    return title[: m.end()].strip() if m else title
+
+
+def _title_score(pair: tuple[str, str]) -> tuple:
+    original, title = pair
+    folded = PINYIN_NOTE_RE.sub("", fold(title))
+    sentence = bool(SENTENCE_RE.search(PINYIN_NOTE_RE.sub("", fold(original)))) or len(original) > 80
+    return (
+        not sentence,
+        bool(REPORT_WORD_RE.search(folded)),
+        YEAR_RE.search(folded) is not None,
+        issuer_from_title(title) is not None,
+        len(title),
+    )
+
+
 def pick_title(candidates: list[str]) -> str | None:
-    """The first candidate that reads like a report title, else the first one."""
-    def looks_like_report(t: str) -> bool:
-        return bool(REPORT_WORD_RE.search(fold(t))) and YEAR_RE.search(t) is not None and len(t) <= 80
-    for t in candidates:
-        if looks_like_report(t):
-            return t
-    for t in candidates:
-        if REPORT_WORD_RE.search(fold(t)) and len(t) <= 80:
-            return t
-    return candidates[0] if candidates else None
+    """The candidate that reads most like a report title: no sentence punctuation,
+    names a report, a year and an issuer; the longest of equals (so a two-line
+    title beats its second line)."""
+    if not candidates:
+        return None
+    original, best = max(((c, _trim_title(c)) for c in candidates), key=_title_score)
+    return best if REPORT_WORD_RE.search(PINYIN_NOTE_RE.sub("", fold(best))) else candidates[0]
 
 
 def year_from_title(title: str | None) -> int | None:
@@ -93,7 +123,16 @@ def issuer_from_title(title: str | None) -> str | None:
         if rest_end:
             issuer = title[year.end():rest_end.start()].strip(ISSUER_TRIM)
     issuer = re.sub(r"^关于", "", issuer).strip(ISSUER_TRIM)
+    if BARE_AREA_RE.fullmatch(fold(issuer)) and not NOT_A_GOVERNMENT_RE.search(fold(issuer)):
+        # "青田县政府信息公开…", "阜宁县2018年…": a county's (city's, district's)
+        # own report is its people's government's, so the same issuer groups
+        # together whether or not a year's title spells out 人民政府.
+        issuer += "人民政府"
     return issuer or None
+
+
+BARE_AREA_RE = re.compile(r".{1,14}?(?:省|市|县|区|旗|州|盟)")
+NOT_A_GOVERNMENT_RE = re.compile(r"开发区|高新区|新区|园区|景区|试验区|示范区|管理区|林区|矿区")
 
 
 def _iso_date(y: str, m: str, d: str) -> str | None:
@@ -118,7 +157,9 @@ def published_date(root: etree._Element, page_text: str) -> str | None:
             date = parse_date(value)
             if date:
                 return date
-    m = PUBLISHED_LABEL_RE.search(page_text)
-    if m:
-        return parse_date(m.group(1))
+    folded = fold(page_text)
+    for label_re in PUBLISHED_LABEL_RES:
+        m = label_re.search(folded)
+        if m:
+            return parse_date(m.group(1))
     return None

@@ -26,7 +26,9 @@ KNOWN_HEADING_RE = re.compile(
     r"存在的?主要问题|存在问题|主要问题|问题|其他|其它|需要说明|附表|说明|咨询|工作人员|重点领域)"
 )
 # Row labels of the statistics tables that look like headings.
-TABLE_ROW_RE = re.compile(r"^(?:本年新收|上年结转|本年度办理结果|结转下年度|本年度|上年度)")
+TABLE_ROW_RE = re.compile(r"^(?:本年新收|上年结转|本年度办理结果|结转下年度)")
+# Pinyin that 繁體 converters insert after characters: "主動(dòng)公開".
+PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 # A heading that starts a paragraph: the heading ends at the first space or full stop.
 HEADING_END_RE = re.compile(r"[\s。：:；;]")
 INLINE_HEADING_RE = re.compile(r"(?<=\s)([一二三四五六七八九十]{1,2}[、．])(?=\S)")
@@ -59,7 +61,7 @@ def _split_inline_headings(line: str) -> list[str]:
     """Split "…。 二、主动公开… 三、收到和处理…" (one paragraph in a text dump)."""
     pieces, start = [], 0
     for m in INLINE_HEADING_RE.finditer(line):
-        after = fold(line[m.end():m.end() + 20])
+        after = PINYIN_NOTE_RE.sub("", fold(line[m.end():m.end() + 40]))
         if KNOWN_HEADING_RE.match(after):
             pieces.append(line[start:m.start()].strip())
             start = m.start()

@@ -29,6 +29,8 @@ TITLE_ELEMENT_XPATHS = (
     "//h1", "//h2",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
     "//*[contains(@class, 'Title') or contains(@class, 'title') or contains(@id, 'title')]",
+    # bt / btitle (标题) and articleTitle: older Chinese CMS templates.
+    "//*[@class='bt' or @class='btitle' or @class='news_title' or @id='articleTitle' or @class='articleTitle']",
 )
 PUBLISHED_META_XPATHS = (
     "//meta[@name='PubDate']/@content",
@@ -39,7 +41,7 @@ PUBLISHED_META_XPATHS = (
 
 # Elements that are never report text.
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed",
-             "select", "button", "input", "textarea", "form", "nav", "head")
+             "select", "button", "input", "textarea", "nav", "head")
 
 # Lines of portal chrome, matched against a whole (short) line of text. They
 # appear inside the content container on Hanweb and VSB pages as often as outside.

@@ -10,17 +10,19 @@ logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, crawler=None):
         self.db_path = db_path
+        self.crawler = crawler
         self.db = None
         self.counts: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("NIANBAO_DB"))
+        return cls(crawler.settings.get("NIANBAO_DB"), crawler)
 
     def open_spider(self, spider=None):
         self.db = open_archive(self.db_path)
+        spider = spider or getattr(self.crawler, "spider", None)
         for portal in getattr(spider, "portals", []):
             upsert_portal(self.db, portal.url, name=portal.name, province=portal.province,
                           city=portal.city, county=portal.county)
