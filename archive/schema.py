@@ -23,6 +23,7 @@ TABLES: dict[str, dict] = {
             "postcode": str, "phones": str, "fax": str, "email": str,
             "fetched_at": str, "portal_id": int, "portal_url": str, "encoding": str,
             "http_status": int, "content_sha256": str, "section_count": int,
+            "tables_missing": str, "checks_failed": int,
         },
         "pk": "id",
         "not_null": {"url"},
@@ -31,8 +32,28 @@ TABLES: dict[str, dict] = {
         "indexes": [["year"], ["issuer"], ["portal_id"]],
     },
     "sections": {
-        "columns": {"report_id": int, "number": int, "heading": str, "text": str},
+        "columns": {"report_id": int, "number": int, "heading": str, "kind": str, "text": str},
         "pk": ("report_id", "number"),
+        "foreign_keys": [("report_id", "reports", "id")],
+        "indexes": [["kind"]],
+    },
+    # Every cell of the statistics tables 二/三/四; keys are stable across templates.
+    "stats": {
+        "columns": {"report_id": int, "table_no": int, "row_key": str, "row_label": str,
+                    "column_key": str, "column_label": str, "value": float, "unit": str, "blank": int},
+        "pk": ("report_id", "table_no", "row_key", "column_key"),
+        "foreign_keys": [("report_id", "reports", "id")],
+        "indexes": [["row_key", "column_key"]],
+    },
+    # 勾稽关系: does the report's own arithmetic hold? (never corrected)
+    "checks": {
+        "columns": {"report_id": int, "check": str, "ok": int, "expected": float, "actual": float},
+        "pk": ("report_id", "check"),
+        "foreign_keys": [("report_id", "reports", "id")],
+    },
+    "figures": {
+        "columns": {"report_id": int, "name": str, "value": float, "unit": str, "sentence": str},
+        "pk": ("report_id", "name"),
         "foreign_keys": [("report_id", "reports", "id")],
     },
     # One row per URL the crawler decided about: the fetch ledger. Outcomes:
@@ -60,6 +81,16 @@ VIEWS = {
                reports.email, portals.name as portal, reports.url
         from reports left join portals on portals.id = reports.portal_id
         order by reports.year desc, reports.issuer
+    """,
+    "applications_per_year": """
+        select reports.issuer, reports.year, stats.value as applications_received, reports.url
+        from stats join reports on reports.id = stats.report_id
+        where stats.table_no = 3 and stats.row_key = 'new_requests' and stats.column_key = 'total'
+        order by reports.issuer, reports.year
+    """,
+    "failed_checks": """
+        select reports.issuer, reports.year, checks.[check], checks.expected, checks.actual, reports.url
+        from checks join reports on reports.id = checks.report_id where not checks.ok
     """,
     "fetch_outcomes": """
         select portal_url, outcome, count(*) as n from fetches group by portal_url, outcome

@@ -10,6 +10,9 @@ from .schema import FTS_TABLE, ensure_schema
 from .search import index_text
 
 
+CHILD_TABLES = ("sections", "stats", "checks", "figures")
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -57,6 +60,8 @@ def store_report(db: sqlite_utils.Database, report: dict, *, portal_url: str | N
         "portal_id": portal_id, "portal_url": portal_url, "encoding": report.get("encoding"),
         "http_status": http_status, "content_sha256": content_sha256,
         "section_count": len(report.get("sections") or []),
+        "tables_missing": json.dumps(report.get("tables_missing") or []),
+        "checks_failed": sum(1 for c in report.get("checks") or [] if not c["ok"]),
     }
     with db.conn:
         report_id = _id_for(db, "reports", row["url"])
@@ -64,10 +69,24 @@ def store_report(db: sqlite_utils.Database, report: dict, *, portal_url: str | N
             report_id = db["reports"].insert(row).last_pk
         else:
             db["reports"].update(report_id, row)
-        db.execute("delete from sections where report_id = ?", [report_id])
+        for table in CHILD_TABLES:
+            db.execute(f"delete from [{table}] where report_id = ?", [report_id])
         db["sections"].insert_all(
-            {"report_id": report_id, "number": s["number"], "heading": s["heading"], "text": s["text"]}
+            {"report_id": report_id, "number": s["number"], "heading": s["heading"],
+             "kind": s.get("kind"), "text": s["text"]}
             for s in report.get("sections") or []
+        )
+        db["stats"].insert_all(
+            {"report_id": report_id, "table_no": s["table"], "row_key": s["row_key"], "row_label": s["row"],
+             "column_key": s["column_key"], "column_label": s["column"], "value": s["value"],
+             "unit": s["unit"], "blank": int(s["blank"])}
+            for s in report.get("stats") or []
+        )
+        db["checks"].insert_all(
+            {"report_id": report_id, **c, "ok": int(c["ok"])} for c in report.get("checks") or []
+        )
+        db["figures"].insert_all(
+            {"report_id": report_id, **f} for f in report.get("figures") or []
         )
         db.execute(f"delete from [{FTS_TABLE}] where rowid = ?", [report_id])
         db.execute(

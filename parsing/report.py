@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .checks import Check, compute_checks
 from .classify import detect_template, is_annual_report_title
+from .figures import Figure, extract_figures
 from .contact import Contact, extract_contact
 from .encoding import decode_html
 from .html_text import clean_lines, drop_noise, element_lines, find_content, parse_tree
 from .meta import issuer_from_title, pick_title, published_date, title_candidates, year_from_title
 from .sections import Section, split_sections
+from .tables import Stat, extract_stats, template_from_stats
+
+# Which statistics table follows a section of each kind (new templates).
+TABLE_OF_KIND = {"proactive": 2, "requests": 3, "review_litigation": 4}
 
 
 @dataclass
@@ -23,6 +29,10 @@ class Report:
     contact: Contact
     body: str
     preamble: str = ""
+    stats: list[Stat] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    tables_missing: list[int] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     encoding: str | None = None
     is_report: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -38,6 +48,10 @@ class Report:
             "is_report": self.is_report,
             "sections": [s.to_dict() for s in self.sections],
             "contact": self.contact.to_dict(),
+            "tables_missing": list(self.tables_missing),
+            "stats": [s.to_dict() for s in self.stats],
+            "checks": [c.to_dict() for c in self.checks],
+            "figures": [f.to_dict() for f in self.figures],
             "preamble": self.preamble,
             "body": self.body,
             "encoding": self.encoding,
@@ -61,6 +75,8 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     year = year_from_title(title)
     preamble, sections = split_sections(lines)
     body_text = "\n".join(lines)
+    stats = extract_stats(container) or extract_stats(root)
+    template = template_from_stats(stats) or detect_template(body_text, [s.heading for s in sections], year)
     warnings = []
     if not lines:
         warnings.append("no text found in the page")
@@ -72,12 +88,26 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         year=year,
         issuer=issuer_from_title(title),
         published=published_date(root, "\n".join(page_lines)),
-        template=detect_template(body_text, [s.heading for s in sections], year),
+        template=template,
         sections=sections,
         contact=extract_contact(body_text),
         body=body_text,
         preamble=preamble,
+        stats=stats,
+        checks=compute_checks(stats),
+        tables_missing=tables_missing(sections, stats, template),
+        figures=extract_figures(body_text),
         encoding=encoding,
         is_report=is_annual_report_title(title),
         warnings=warnings,
     )
+
+
+def tables_missing(sections: list[Section], stats: list[Stat], template: str | None) -> list[int]:
+    """Tables (2, 3, 4) whose section heading is on the page but whose cells are not:
+    images, attachments, or dropped by the portal."""
+    if template == "legacy":
+        return []
+    found = {s.table for s in stats}
+    wanted = [TABLE_OF_KIND[s.kind] for s in sections if s.kind in TABLE_OF_KIND]
+    return sorted({t for t in wanted if t not in found})

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .chinese import fold
+from .kinds import section_kind
 
 NUMERALS = "一二三四五六七八九十"
 HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
@@ -39,9 +40,10 @@ class Section:
     number: int
     heading: str
     text: str
+    kind: str = "other"
 
     def to_dict(self) -> dict:
-        return {"number": self.number, "heading": self.heading, "text": self.text}
+        return {"number": self.number, "heading": self.heading, "kind": self.kind, "text": self.text}
 
 
 def numeral_value(numeral: str) -> int:
@@ -118,7 +120,7 @@ def split_sections(lines: list[str]) -> tuple[str, list[Section]]:
             if number == expected or (not sections and number > 1 and first_known):
                 if sections:
                     sections[-1].text = "\n".join(body).strip()
-                sections.append(Section(number, heading, ""))
+                sections.append(Section(number, heading, "", section_kind(heading)))
                 body = [rest] if rest else []
                 continue
         (body if sections else preamble).append(line)

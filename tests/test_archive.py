@@ -30,7 +30,10 @@ def test_schema_has_public_columns(db):
     columns = set(db["reports"].columns_dict)
     assert {"id", "url", "title", "year", "issuer", "published", "template", "body", "address",
             "postcode", "phones", "fax", "email", "fetched_at", "portal_id"} <= columns
-    assert set(db["sections"].columns_dict) == {"report_id", "number", "heading", "text"}
+    assert {"report_id", "number", "heading", "text"} <= set(db["sections"].columns_dict)
+    assert set(db["stats"].columns_dict) == {"report_id", "table_no", "row_key", "row_label", "column_key",
+                                             "column_label", "value", "unit", "blank"}
+    assert set(db["checks"].columns_dict) == {"report_id", "check", "ok", "expected", "actual"}
 
 
 def test_ensure_schema_is_rerunnable_and_adds_missing_columns(db):
@@ -78,3 +81,26 @@ def test_fetch_ledger_keeps_latest_outcome_per_url(db):
     record_fetch(db, "http://a/1.html", "stored", http_status=200)
     rows = list(db["fetches"].rows)
     assert len(rows) == 1 and rows[0]["outcome"] == "stored"
+
+
+def test_store_report_writes_stats_checks_and_figures(db):
+    report = sample_report(
+        stats=[{"table": 3, "row": "一、本年新收政府信息公开申请数量", "column": "总计", "row_key": "new_requests",
+                "column_key": "total", "value": 12, "unit": None, "blank": False},
+               {"table": 2, "row": "第二十条第（八）项/行政事业性收费", "column": "本年收费金额（单位：万元）",
+                "row_key": "art20_8.fees", "column_key": "fee_amount", "value": 20.3, "unit": "万元", "blank": False}],
+        checks=[{"check": "t3.balance.total", "ok": False, "expected": 12, "actual": 11}],
+        figures=[{"name": "requests_received", "value": 12, "unit": "件", "sentence": "共收到申请12件。"}],
+        tables_missing=[4],
+    )
+    report_id = store_report(db, report)
+    rows = {(r["row_key"], r["column_key"]): r for r in db["stats"].rows_where("report_id = ?", [report_id])}
+    assert rows[("art20_8.fees", "fee_amount")]["value"] == 20.3
+    assert rows[("art20_8.fees", "fee_amount")]["unit"] == "万元"
+    assert db.execute("select applications_received from applications_per_year").fetchall() == [(12,)]
+    assert db.execute("select [check], expected, actual from failed_checks").fetchall() == [("t3.balance.total", 12, 11)]
+    assert db["reports"].get(report_id)["checks_failed"] == 1
+    assert json.loads(db["reports"].get(report_id)["tables_missing"]) == [4]
+    assert db["figures"].count == 1
+    store_report(db, {**report, "stats": [], "checks": [], "figures": []})
+    assert db["stats"].count == 0 and db["checks"].count == 0 and db["figures"].count == 0

@@ -1,0 +1,56 @@
+"""Cross-checks (勾稽关系) of a report's own statistics.
+
+A report whose numbers do not add up is flagged with what differs; nothing
+is ever "corrected".
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
+from .tables import Stat
+
+APPLICANT_COLUMNS = [key for key, _ in TABLE3_COLUMNS if key != "total"]
+RESULT_PARTS = ("result.disclosed", "result.partially_disclosed", "result.withheld.", "result.unavailable.",
+                "result.not_processed.", "result.other")
+
+
+@dataclass
+class Check:
+    check: str
+    ok: bool
+    expected: float
+    actual: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _num(x: float) -> float:
+    return int(x) if float(x).is_integer() else round(x, 4)
+
+
+def compute_checks(stats: list[Stat]) -> list[Check]:
+    cells = {(s.table, s.row_key, s.column_key): s.value for s in stats}
+    t3_rows = list(dict.fromkeys(s.row_key for s in stats if s.table == 3))
+    checks: list[Check] = []
+
+    def add(name, parts, actual_parts):
+        if all(p in cells for p in parts + actual_parts):
+            expected = sum(cells[p] for p in parts)
+            actual = sum(cells[p] for p in actual_parts)
+            checks.append(Check(name, abs(expected - actual) < 1e-6, _num(expected), _num(actual)))
+
+    for column in [key for key, _ in TABLE3_COLUMNS]:
+        add(f"t3.balance.{column}", [(3, "new_requests", column), (3, "carried_over", column)],
+            [(3, "result.total", column), (3, "carried_forward", column)])
+        results = [(3, r, column) for r in t3_rows if r.startswith(RESULT_PARTS)
+                   and not (r == "result.other" and any(x.startswith("result.other.") for x in t3_rows))]
+        if results:
+            add(f"t3.results.{column}", results, [(3, "result.total", column)])
+    for row in t3_rows:
+        add(f"t3.applicants.{row}", [(3, row, c) for c in APPLICANT_COLUMNS], [(3, row, "total")])
+    for group, _ in TABLE4_GROUPS:
+        parts = [(4, "cases", f"{group}.{o}") for o, _ in TABLE4_OUTCOMES if o != "total"]
+        add(f"t4.{group}.total", parts, [(4, "cases", f"{group}.total")])
+    return checks

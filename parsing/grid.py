@@ -1,0 +1,75 @@
+"""HTML tables as grids, with rowspan and colspan expanded.
+
+A cell spanning several rows or columns appears in each grid position it
+covers, with the same ``cell_id``, so a reader can tell one wide cell from
+several equal ones. lxml gives the tree; the expansion is the standard
+algorithm (no maintained library does it on lxml trees without pandas).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .chinese import fold
+
+SPACES_RE = re.compile(r"[\s\u3000\xa0\u200b]+")
+PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+BRACKETS = str.maketrans({"（": "(", "）": ")", "：": ":", "／": "/", "，": ",", "“": '"', "”": '"', "－": "-"})
+MAX_SPAN = 60  # hostile pages put rowspan="100000" on a cell
+
+
+@dataclass(frozen=True)
+class Cell:
+    cell_id: int
+    text: str      # as a reader sees it: whitespace collapsed
+    label: str     # for matching: no whitespace, simplified, ASCII brackets
+
+
+def cell_label(text: str) -> str:
+    return PINYIN_NOTE_RE.sub("", fold(SPACES_RE.sub("", text))).translate(BRACKETS)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip() or 1), MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+def innermost_tables(root: etree._Element) -> list[etree._Element]:
+    """Tables that hold no other table: data tables, not page layout."""
+    return [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+
+
+def table_grid(table: etree._Element) -> list[list[Cell]]:
+    grid: dict[int, dict[int, Cell]] = {}
+    rows = [tr for tr in table.iter("tr")]
+    next_id = 0
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            taken = grid.setdefault(r, {})
+            while c in taken:
+                c += 1
+            text = SPACES_RE.sub(" ", td.text_content()).strip()
+            cell = Cell(next_id, text, cell_label(text))
+            next_id += 1
+            for dr in range(_span(td.get("rowspan"))):
+                for dc in range(_span(td.get("colspan"))):
+                    grid.setdefault(r + dr, {}).setdefault(c + dc, cell)
+            c += _span(td.get("colspan"))
+    return [[row[c] for c in sorted(row)] for _, row in sorted(grid.items()) if row]
+
+
+def distinct(row: list[Cell]) -> list[Cell]:
+    """The row's cells once each (a colspan cell counts once)."""
+    seen, out = set(), []
+    for cell in row:
+        if cell.cell_id not in seen:
+            seen.add(cell.cell_id)
+            out.append(cell)
+    return out

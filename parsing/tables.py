@@ -1,0 +1,179 @@
+"""The statistics tables of sections 二, 三 and 四 (2019 and 2021 templates).
+
+Rows are read in page order through every data table of the report (some
+portals put the three tables in one <table>, Word splits one into several):
+a header row says which table the following rows belong to.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from lxml import etree
+
+from .grid import Cell, distinct, innermost_tables, table_grid
+from .stats_keys import (
+    COLUMN_KEYS_2019, COLUMN_KEYS_2021, TABLE2_COLUMNS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS,
+    TABLE4_GROUPS, TABLE4_OUTCOMES,
+)
+
+BLANK_VALUES = {"", "-", "--", "—", "——", "–", "/", "无", "空"}
+NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|件|条|个|项|次)?$")
+SECTION20_RE = re.compile(r"第二十条")
+TABLE3_HEADER_RE = re.compile(r"申请人情况|本年新收")
+TABLE4_HEADER_RE = re.compile(r"行政复议")
+
+
+@dataclass
+class Stat:
+    table: int
+    row: str
+    column: str
+    row_key: str
+    column_key: str
+    value: int | float
+    unit: str | None
+    blank: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_value(text: str) -> tuple[int | float, str | None, bool] | None:
+    """"12" → (12, None, False); "&nbsp;"/"-" → (0, None, True); "20.3万元" → (20.3, "万元", False)."""
+    label = re.sub(r"[\s,，\u3000\xa0]", "", text).replace("－", "-").replace("＋", "+")
+    if label in BLANK_VALUES:
+        return 0, None, True
+    m = NUMBER_RE.match(label)
+    if not m:
+        return None
+    number = float(m.group(1))
+    value: int | float = int(number) if number.is_integer() and "." not in m.group(1) else number
+    return value, m.group(2) if m.group(2) in ("万元", "元") else None, False
+
+
+def _is_value(cell: Cell) -> bool:
+    return parse_value(cell.text) is not None
+
+
+def _split_row(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
+    """(label cells, value cells): values are the trailing numeric-or-blank cells."""
+    cells = distinct(row)
+    i = len(cells)
+    while i > 0 and _is_value(cells[i - 1]):
+        i -= 1
+    return cells[:i], cells[i:]
+
+
+def _match(patterns, label):
+    for pattern, *rest in patterns:
+        if pattern.search(label):
+            return rest
+    return None
+
+
+class _Reader:
+    def __init__(self):
+        self.stats: list[Stat] = []
+        self.table: int | None = None
+        self.columns2: list[tuple[str, str, str | None]] = []
+        self.section20: str | None = None
+        self.t4_header_seen = False
+
+    def add(self, table, row, column, row_key, column_key, cell, unit_hint=None):
+        value, unit, blank = parse_value(cell.text)
+        self.stats.append(Stat(table, row, column, row_key, column_key, value, unit or unit_hint, blank))
+
+    def read_row(self, row: list[Cell]) -> None:
+        labels, values = _split_row(row)
+        label_texts = [c.label for c in labels]
+        joined = "/".join(label_texts)
+        if SECTION20_RE.search(joined) and not values:
+            self.table, self.section20, self.columns2 = 2, labels[0].text, []
+            return
+        if self.table == 2 and "信息内容" in joined:
+            self.columns2 = []
+            for cell in distinct(row)[1:]:
+                found = _match(TABLE2_COLUMNS, cell.label)
+                if found:
+                    self.columns2.append((cell.text, found[0], found[1]))
+            return
+        if TABLE3_HEADER_RE.search(joined) and not (self.table == 3 and values):
+            self.table = 3
+            if not values:
+                return
+        if TABLE4_HEADER_RE.search(joined) and "行政诉讼" in joined or (
+                self.table == 4 and not values):
+            self.table, self.t4_header_seen = 4, True
+            return
+        if not values or not any(c.text for c in values):
+            # No values, or only empty cells (Word's supportMisalignedColumns rows).
+            return
+        if self.table == 2:
+            self._table2(labels, values)
+        elif self.table == 3:
+            self._table3(labels, values)
+        elif self.table == 4 and len(values) >= 15 and not labels:
+            self._table4(values)
+        elif self.table == 4 and len(values) >= 15:
+            self._table4(values[-15:])
+
+    def _table2(self, labels, values):
+        if not labels:
+            return
+        found = _match(TABLE2_ROWS, labels[-1].label)
+        if not found or not self.columns2:
+            return
+        row_key, section = found
+        row = f"{self.section20 or section}/{labels[-1].text}"
+        for (column, column_key, unit), cell in zip(self.columns2, values):
+            self.add(2, row, column, row_key, column_key, cell, unit)
+
+    def _table3(self, labels, values):
+        if len(values) < 7 or not labels:
+            return
+        path = "/".join(c.label for c in labels)
+        found = _match(TABLE3_ROWS, path)
+        if not found:
+            return
+        row = "/".join(c.text for c in labels)
+        for (column_key, column), cell in zip(TABLE3_COLUMNS, values[-7:]):
+            self.add(3, row, column, found[0], column_key, cell)
+        if found[0] == "carried_forward":
+            self.table = None
+
+    def _table4(self, values):
+        keys = [(f"{g}.{o}", f"{gl}/{ol}") for g, gl in TABLE4_GROUPS for o, ol in TABLE4_OUTCOMES]
+        for (column_key, column), cell in zip(keys, values):
+            self.add(4, "", column, "cases", column_key, cell)
+        self.table = None
+
+
+def extract_stats(container: etree._Element) -> list[Stat]:
+    """Every cell of tables 二, 三 and 四 found under ``container``."""
+    reader = _Reader()
+    for table in innermost_tables(container):
+        for row in table_grid(table):
+            reader.read_row(row)
+    return _dedupe(reader.stats)
+
+
+def _dedupe(stats: list[Stat]) -> list[Stat]:
+    """Keep the first cell of each (table, row_key, column_key): pages that print a table twice."""
+    seen, out = set(), []
+    for s in stats:
+        key = (s.table, s.row_key, s.column_key)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def template_from_stats(stats: list[Stat]) -> str | None:
+    column_keys = {s.column_key for s in stats if s.table == 2}
+    row_keys = {s.row_key for s in stats if s.table == 3}
+    if column_keys & COLUMN_KEYS_2021 or row_keys & {"result.other.no_correction", "result.other.fee_unpaid"}:
+        return "2021"
+    if column_keys & COLUMN_KEYS_2019 or "result.other" in row_keys:
+        return "2019"
+    return None
