@@ -107,6 +107,24 @@ def parse(files, url, indent):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
 
 
+@cli.command(name="eval")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False), default="tests/corpus")
+@click.option("-v", "--verbose", is_flag=True, help="List every mismatch.")
+def eval_(corpus, verbose):
+    """Print the parser's per-field accuracy on a labelled CORPUS (tests/corpus).
+
+    Exits 1 when any field is below 100%."""
+    from parsing.evaluate import evaluate, format_evaluation
+
+    result = evaluate(corpus)
+    click.echo(format_evaluation(result))
+    if verbose:
+        for name, score in result.fields.items():
+            for failure in score.failures:
+                click.echo(f"  {name}: {failure}")
+    sys.exit(0 if result.perfect else 1)
+
+
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -6,8 +6,11 @@ for finding things; slices are then taken from the original text.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
 
+import opencc
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
@@ -18,13 +21,23 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
-# Characters that occur in traditional text and never in simplified text of
-# these reports: a cheap test that spares simplified pages the conversion.
-_TRADITIONAL_HINT = set("開報資電郵編傳與為門關會這們個國發佈總體數據條處請聯繫繁機構於業過書內務區縣鄉鎮證複議訴訟")
+def _traditional_only_chars() -> str:
+    """Characters OpenCC converts to something else (traditional forms), as a regex class."""
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        if len(source) == 1 and targets and targets.split()[0] != source:
+            chars.add(source)
+    return "".join(sorted(chars))
+
+
+# A cheap test that spares simplified text the (slow, pure Python) conversion.
+_TRADITIONAL_HINT_RE = re.compile("[" + re.escape(_traditional_only_chars()) + "]")
 
 
 def looks_traditional(text: str) -> bool:
-    return any(ch in _TRADITIONAL_HINT for ch in text)
+    return _TRADITIONAL_HINT_RE.search(text) is not None
 
 
 def fold(text: str) -> str:

@@ -33,6 +33,8 @@ TEMPLATE_2021_RE = re.compile(
 )
 TEMPLATE_2019_RE = re.compile(
     r"本年新制作数量|本年新公开数量|对外公开总数量|采购总金额|政府集中采购|〔2019〕60号|\[2019\]60号|（2019）60号"
+    # The 2019 notice issued the format "(试行)"; the 2021 one dropped the word.
+    r"|年度报告格式\s*[(（]试行[)）]"
 )
 LEGACY_HEADING_RE = re.compile(r"概述|概况|基本情况|依申请公开|收费|减免|申诉|咨询|附表|工作人员")
 NEW_HEADING_RE = re.compile(r"收到和处理|总体情况")

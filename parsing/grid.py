@@ -32,6 +32,8 @@ def cell_label(text: str) -> str:
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
         return max(1, min(int(str(value).strip() or 1), MAX_SPAN))
     except ValueError:
@@ -55,7 +57,7 @@ def table_grid(table: etree._Element) -> list[list[Cell]]:
             taken = grid.setdefault(r, {})
             while c in taken:
                 c += 1
-            text = SPACES_RE.sub(" ", td.text_content()).strip()
+            text = SPACES_RE.sub(" ", "".join(td.itertext())).strip()
             cell = Cell(next_id, text, cell_label(text))
             next_id += 1
             for dr in range(_span(td.get("rowspan"))):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
-import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from .selectors import (
     CHROME_LINE_RE,
@@ -31,30 +32,52 @@ def parse_tree(text: str) -> etree._Element:
     if not text.strip():
         text = "<html></html>"
     try:
-        return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body></body></html>")
+        root = etree.fromstring(text, HTML_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    # Plain lxml.etree elements (not lxml.html's): no per-element class lookup.
+    return root if root is not None else etree.fromstring("<html><body></body></html>", HTML_PARSER)
+
+
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+CONTENT_XPATHS = tuple(CSSSelector(s) for s in CONTENT_SELECTORS)
+
+
+def text_of(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove an element but keep the text that follows it (lxml.html's drop_tree)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def drop_noise(root: etree._Element) -> None:
-    doomed = list(root.iter(*DROP_TAGS)) + list(root.iter(etree.Comment))
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
+    for el in list(root.iter(*DROP_TAGS)):
+        remove_keep_tail(el)
 
 
 def _cjk_len(el: etree._Element) -> int:
-    return len(CJK_RE.findall(el.text_content()))
+    return len(CJK_RE.findall(text_of(el)))
 
 
 def _link_cjk_len(el: etree._Element) -> int:
-    return sum(len(CJK_RE.findall(a.text_content())) for a in el.iter("a"))
+    return sum(len(CJK_RE.findall(text_of(a))) for a in el.iter("a"))
 
 
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
-    for selector in CONTENT_SELECTORS:
-        for el in root.cssselect(selector):
+    for selector in CONTENT_XPATHS:
+        for el in selector(root):
             if _cjk_len(el) >= 30:
                 return el
     # No known container: the div/td with the most non-link CJK text whose
@@ -73,32 +96,39 @@ def _is_inside(el: etree._Element, ancestor: etree._Element) -> bool:
 
 
 def element_lines(el: etree._Element) -> list[str]:
-    """Text of an element as lines: blocks break lines, table cells are tab-separated."""
-    parts: list[str] = []
+    """Text of an element as lines: blocks break lines, table cells are tab-separated.
 
-    def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
+    Marks block and cell boundaries in a copy's text/tails, then lets libxml2
+    serialise the text (method="text"): far faster than walking in Python.
+    """
+    el = deepcopy(el)
+    for node in el.iter():
+        tag = node.tag
+        if not isinstance(tag, str):
+            continue
         if tag in BLOCK_TAGS:
-            parts.append("\n")
+            node.text = "\n" + (node.text or "")
+            node.tail = "\n" + (node.tail or "")
         elif tag in CELL_TAGS:
-            parts.append("\t")
-        if node.text and tag not in DROP_TAGS:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if tag in BLOCK_TAGS:
-            parts.append("\n")
-        if node.tail:
-            parts.append(node.tail)
-
-    walk(el)
+            node.text = "\t" + (node.text or "")
+    text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     lines = []
-    for raw in "".join(parts).split("\n"):
-        cells = [SPACES_RE.sub(" ", c).strip() for c in raw.split("\t")]
-        line = "\t".join(c for c in cells if c)
+    for raw in text.split("\n"):
+        if not raw or raw.isspace():
+            continue
+        if "\t" in raw:
+            cells = [SPACES_RE.sub(" ", c).strip() for c in raw.split("\t")]
+            line = "\t".join(c for c in cells if c)
+        else:
+            line = SPACES_RE.sub(" ", raw).strip()
         if line:
             lines.append(line)
     return lines
+
+
+def page_text(root: etree._Element) -> str:
+    """All the page's text, for searches that need no structure."""
+    return etree.tostring(root, method="text", encoding="unicode", with_tail=False)
 
 
 def is_chrome_line(line: str) -> bool:

@@ -11,9 +11,10 @@ SECTION_KINDS = (
     (re.compile(r"复议|诉讼|申诉"), "review_litigation"),
     (re.compile(r"收费|减免"), "fees"),
     (re.compile(r"收到和处理|依申请|申请公开|咨询"), "requests"),
-    (re.compile(r"主动公开|重点领域"), "proactive"),
+    (re.compile(r"主动公开|重点领域|^政府信息公开情况$"), "proactive"),
     (re.compile(r"问题|改进|不足|下一步"), "problems"),
-    (re.compile(r"总体情况|概述|概况|基本情况|工作情况|总体"), "overview"),
+    # "概" alone: a 概述 whose second character the page lost (a real 2010 page).
+    (re.compile(r"总体情况|概述|概况|基本情况|工作情况|总体|^概$"), "overview"),
 )
 PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 

@@ -38,6 +38,12 @@ PUBLISHED_LABEL_RES = (
 )
 
 
+_TITLE_META = etree.XPath(" | ".join(TITLE_META_XPATHS))
+_TITLE_ELEMENTS = etree.XPath(" | ".join(TITLE_ELEMENT_XPATHS))
+_TITLE = etree.XPath("//title")
+_PUBLISHED_META = etree.XPath(" | ".join(PUBLISHED_META_XPATHS))
+
+
 def normalise_space(text: str) -> str:
     return SPACES_RE.sub(" ", text or "").strip()
 
@@ -51,14 +57,12 @@ def _joined(text: str) -> str:
 
 def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     found: list[str] = []
-    for xp in TITLE_META_XPATHS:
-        found += [_joined(v) for v in root.xpath(xp)]
-    for xp in TITLE_ELEMENT_XPATHS:
-        for el in root.xpath(xp)[:10]:
-            found.append(_joined(el.text_content()))
-    titles = root.xpath("//title")
+    found += [_joined(v) for v in _TITLE_META(root)]
+    for el in _TITLE_ELEMENTS(root)[:20]:
+        found.append(_joined("".join(el.itertext())))
+    titles = _TITLE(root)
     if titles:
-        whole = _joined(titles[0].text_content())
+        whole = _joined("".join(titles[0].itertext()))
         found += TITLE_SPLIT_RE.split(whole) + [whole]
     head = [_joined(line) for line in first_lines[:8]]
     found += head
@@ -152,11 +156,10 @@ def parse_date(text: str) -> str | None:
 
 def published_date(root: etree._Element, page_text: str) -> str | None:
     """The date the page says it was published (meta PubDate, or a 发布时间 line)."""
-    for xp in PUBLISHED_META_XPATHS:
-        for value in root.xpath(xp):
-            date = parse_date(value)
-            if date:
-                return date
+    for value in _PUBLISHED_META(root):
+        date = parse_date(value)
+        if date:
+            return date
     folded = fold(page_text)
     for label_re in PUBLISHED_LABEL_RES:
         m = label_re.search(folded)

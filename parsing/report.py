@@ -8,7 +8,7 @@ from .classify import detect_template, is_annual_report_title
 from .figures import Figure, extract_figures
 from .contact import Contact, extract_contact
 from .encoding import decode_html
-from .html_text import clean_lines, drop_noise, element_lines, find_content, parse_tree
+from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree
 from .meta import issuer_from_title, pick_title, published_date, title_candidates, year_from_title
 from .sections import Section, split_sections
 from .tables import Stat, extract_stats, template_from_stats
@@ -68,7 +68,6 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     text, encoding = decode_html(body, content_type)
     root = parse_tree(text)
     drop_noise(root)
-    page_lines = element_lines(root)
     container = find_content(root)
     lines = clean_lines(element_lines(container))
     title = pick_title(title_candidates(root, lines))
@@ -87,7 +86,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         title=title,
         year=year,
         issuer=issuer_from_title(title),
-        published=published_date(root, "\n".join(page_lines)),
+        published=published_date(root, page_text(root)),
         template=template,
         sections=sections,
         contact=extract_contact(body_text),

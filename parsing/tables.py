@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -39,6 +40,7 @@ class Stat:
         return asdict(self)
 
 
+@lru_cache(maxsize=8192)
 def parse_value(text: str) -> tuple[int | float, str | None, bool] | None:
     """"12" → (12, None, False); "&nbsp;"/"-" → (0, None, True); "20.3万元" → (20.3, "万元", False)."""
     label = re.sub(r"[\s,，\u3000\xa0]", "", text).replace("－", "-").replace("＋", "+")
@@ -106,8 +108,7 @@ class _Reader:
                 self.table == 4 and not values):
             self.table, self.t4_header_seen = 4, True
             return
-        if not values or not any(c.text for c in values):
-            # No values, or only empty cells (Word's supportMisalignedColumns rows).
+        if not values:
             return
         if self.table == 2:
             self._table2(labels, values)
