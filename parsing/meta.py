@@ -86,6 +86,7 @@ def _title_score(pair: tuple[str, str]) -> tuple:
         bool(REPORT_WORD_RE.search(folded)),
         YEAR_RE.search(folded) is not None,
         issuer_from_title(title) is not None,
+        not TITLE_SPLIT_RE.search(title),  # "站名-报告": the split parts are candidates too
         len(title),
     )
 

@@ -41,7 +41,7 @@ PUBLISHED_META_XPATHS = (
 
 # Elements that are never report text.
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed",
-             "select", "button", "input", "textarea", "nav", "head")
+             "select", "button", "input", "textarea", "nav")
 
 # Lines of portal chrome, matched against a whole (short) line of text. They
 # appear inside the content container on Hanweb and VSB pages as often as outside.
