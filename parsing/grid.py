@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -27,6 +28,7 @@ class Cell:
     label: str     # for matching: no whitespace, simplified, ASCII brackets
 
 
+@lru_cache(maxsize=16384)
 def cell_label(text: str) -> str:
     return PINYIN_NOTE_RE.sub("", fold(SPACES_RE.sub("", text))).translate(BRACKETS)
 
@@ -43,6 +45,18 @@ def _span(value: str | None) -> int:
 def innermost_tables(root: etree._Element) -> list[etree._Element]:
     """Tables that hold no other table: data tables, not page layout."""
     return [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+
+
+LAYOUT_CELL_CHARS = 200  # a cell holding a paragraph: layout, not data
+
+
+def is_data_table(table: etree._Element) -> bool:
+    """A table of figures or labels: several rows, some with several cells, no
+    paragraph-long cell (that is a page laid out with a table)."""
+    rows = table.findall(".//tr")
+    if len(rows) < 2 or max(len(r.findall("td")) + len(r.findall("th")) for r in rows) < 2:
+        return False
+    return all(len("".join(td.itertext())) <= LAYOUT_CELL_CHARS for td in table.iter("td", "th"))
 
 
 def table_grid(table: etree._Element) -> list[list[Cell]]:

@@ -7,6 +7,7 @@ from copy import deepcopy
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from .grid import innermost_tables, is_data_table
 from .selectors import (
     CHROME_LINE_RE,
     CHROME_MAX_LINE,
@@ -40,7 +41,24 @@ def parse_tree(text: str) -> etree._Element:
 
 
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
-CONTENT_XPATHS = tuple(CSSSelector(s) for s in CONTENT_SELECTORS)
+# One XPath finds every candidate container in a single pass; Python then
+# ranks the few it returns by the selectors' order.
+CONTENT_ANY = etree.XPath(" | ".join(CSSSelector(s).path for s in CONTENT_SELECTORS))
+
+
+def _selector_rank(el: etree._Element) -> int:
+    element_id = el.get("id")
+    classes = (el.get("class") or "").split()
+    for rank, selector in enumerate(CONTENT_SELECTORS):
+        if selector[0] == "#":
+            if element_id == selector[1:]:
+                return rank
+        elif selector[0] == ".":
+            if selector[1:] in classes:
+                return rank
+        elif el.tag == selector:
+            return rank
+    return len(CONTENT_SELECTORS)
 
 
 def text_of(el: etree._Element) -> str:
@@ -76,10 +94,9 @@ def _link_cjk_len(el: etree._Element) -> int:
 
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
-    for selector in CONTENT_XPATHS:
-        for el in selector(root):
-            if _cjk_len(el) >= 30:
-                return el
+    for el in sorted(CONTENT_ANY(root), key=_selector_rank):
+        if _cjk_len(el) >= 30:
+            return el
     # No known container: the div/td with the most non-link CJK text whose
     # children do not already hold most of it (the innermost dense block).
     best, best_score = None, 0
@@ -102,6 +119,7 @@ def element_lines(el: etree._Element) -> list[str]:
     serialise the text (method="text"): far faster than walking in Python.
     """
     el = deepcopy(el)
+    _mark_data_tables(el)
     for node in el.iter():
         tag = node.tag
         if not isinstance(tag, str):
@@ -126,12 +144,37 @@ def element_lines(el: etree._Element) -> list[str]:
     return lines
 
 
+# Marks the text of data tables, so that a table cell such as
+# "四、结转下年度继续办理" is never taken for a section heading.
+TABLE_MARK = "\ue000"
+
+
+def _mark_data_tables(el: etree._Element) -> None:
+    for table in innermost_tables(el):
+        if not is_data_table(table):
+            continue
+        for node in table.iter():
+            if node.text:
+                node.text = TABLE_MARK + node.text
+            if node.tail and node is not table:
+                node.tail = TABLE_MARK + node.tail
+
+
+def is_table_line(line: str) -> bool:
+    return TABLE_MARK in line
+
+
+def unmark(line: str) -> str:
+    return line.replace(TABLE_MARK, "")
+
+
 def page_text(root: etree._Element) -> str:
     """All the page's text, for searches that need no structure."""
     return etree.tostring(root, method="text", encoding="unicode", with_tail=False)
 
 
 def is_chrome_line(line: str) -> bool:
+    line = unmark(line)
     if PUNCTUATION_ONLY_RE.match(line):
         return True
     if len(line) > CHROME_MAX_LINE:

@@ -20,7 +20,8 @@ ISSUER_END_RE = re.compile(
 # The end of a report's name in a longer string; a bracketed note such as
 # （图片版） stays with it.
 _P = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?"  # an optional pinyin note
-TITLE_END_RE = re.compile(rf"^.*?(?:报{_P}告|年{_P}报{_P})(?:\s*[（(][^（()）]{{1,10}}[)）])?")
+# A bracketed note such as （图片版） stays with the title; a page number "(2)" does not.
+TITLE_END_RE = re.compile(rf"^.*?(?:报{_P}告|年{_P}报{_P})(?:\s*[（(](?!\d+[)）])[^（()）]{{1,10}}[)）])?")
 # Prose, or a metadata table read as one line, is not a title.
 SENTENCE_RE = re.compile(r"[。；;：:，,]|^(?:根据|本报告|按照|为)")
 # "報(bào)告": pinyin notes inserted by 繁體 converters, ignored when matching.
@@ -39,7 +40,8 @@ PUBLISHED_LABEL_RES = (
 
 
 _TITLE_META = etree.XPath(" | ".join(TITLE_META_XPATHS))
-_TITLE_ELEMENTS = etree.XPath(" | ".join(TITLE_ELEMENT_XPATHS))
+_TITLE_HEADINGS = etree.XPath(" | ".join(TITLE_ELEMENT_XPATHS[:2]))
+_TITLE_ELEMENTS = etree.XPath(" | ".join(TITLE_ELEMENT_XPATHS[2:]))
 _TITLE = etree.XPath("//title")
 _PUBLISHED_META = etree.XPath(" | ".join(PUBLISHED_META_XPATHS))
 
@@ -58,7 +60,7 @@ def _joined(text: str) -> str:
 def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     found: list[str] = []
     found += [_joined(v) for v in _TITLE_META(root)]
-    for el in _TITLE_ELEMENTS(root)[:20]:
+    for el in _TITLE_HEADINGS(root)[:10]:
         found.append(_joined("".join(el.itertext())))
     titles = _TITLE(root)
     if titles:
@@ -69,6 +71,12 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     # A title centred over two lines: "湖南…管理处" / "2020年政府信息公开年度报告".
     found += [a + b for a, b in zip(head, head[1:]) if len(a) <= 40 and len(b) <= 40]
     return [t for t in found if t]
+
+
+def title_element_candidates(root: etree._Element) -> list[str]:
+    """Elements whose class or id says title: a scan of the whole tree, so only
+    looked at when the cheaper candidates hold no good title."""
+    return [t for t in (_joined("".join(el.itertext())) for el in _TITLE_ELEMENTS(root)[:20]) if t]
 
 
 def _trim_title(title: str) -> str:
@@ -89,6 +97,10 @@ def _title_score(pair: tuple[str, str]) -> tuple:
         not TITLE_SPLIT_RE.search(title),  # "站名-报告": the split parts are candidates too
         len(title),
     )
+
+
+def is_good_title(title: str | None) -> bool:
+    return title is not None and all(_title_score((title, title))[:4])
 
 
 def pick_title(candidates: list[str]) -> str | None:

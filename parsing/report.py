@@ -8,8 +8,11 @@ from .classify import detect_template, is_annual_report_title
 from .figures import Figure, extract_figures
 from .contact import Contact, extract_contact
 from .encoding import decode_html
-from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree
-from .meta import issuer_from_title, pick_title, published_date, title_candidates, year_from_title
+from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree, unmark
+from .meta import (
+    is_good_title, issuer_from_title, pick_title, published_date, title_candidates, title_element_candidates,
+    year_from_title,
+)
 from .sections import Section, split_sections
 from .tables import Stat, extract_stats, template_from_stats
 
@@ -70,9 +73,16 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     drop_noise(root)
     container = find_content(root)
     lines = clean_lines(element_lines(container))
-    title = pick_title(title_candidates(root, lines))
+    candidates = title_candidates(root, lines)
+    title = pick_title(candidates)
+    if not is_good_title(title):
+        title = pick_title(candidates + title_element_candidates(root))
     year = year_from_title(title)
     preamble, sections = split_sections(lines)
+    lines = [unmark(line) for line in lines]
+    preamble = unmark(preamble)
+    for section in sections:
+        section.text = unmark(section.text)
     body_text = "\n".join(lines)
     stats = extract_stats(container) or extract_stats(root)
     template = template_from_stats(stats) or detect_template(body_text, [s.heading for s in sections], year)

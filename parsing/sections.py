@@ -61,6 +61,8 @@ def numeral_value(numeral: str) -> int:
 
 def _split_inline_headings(line: str) -> list[str]:
     """Split "…。 二、主动公开… 三、收到和处理…" (one paragraph in a text dump)."""
+    if "、" not in line and "．" not in line:
+        return [line]
     pieces, start = [], 0
     for m in INLINE_HEADING_RE.finditer(line):
         after = PINYIN_NOTE_RE.sub("", fold(line[m.end():m.end() + 40]))
@@ -86,7 +88,7 @@ def _join_bare_numerals(lines: list[str]) -> list[str]:
 
 def _heading_of(line: str) -> tuple[int, str, str] | None:
     """(number, heading, rest of the line) if the line starts a top-level section."""
-    if "\t" in line or "|" in line:
+    if "\t" in line or "|" in line or "\ue000" in line:  # table lines (see html_text.TABLE_MARK)
         return None
     m = HEADING_START_RE.match(line)
     if not m:
@@ -107,7 +109,7 @@ def split_sections(lines: list[str]) -> tuple[str, list[Section]]:
     """Return (preamble text, sections) from the report's clean lines."""
     expanded: list[str] = []
     for line in _join_bare_numerals(lines):
-        expanded.extend(_split_inline_headings(line) if "\t" not in line else [line])
+        expanded.extend(_split_inline_headings(line) if "\t" not in line and "\ue000" not in line else [line])
     preamble: list[str] = []
     sections: list[Section] = []
     body: list[str] = []

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from .chinese import fold
 from .grid import Cell, distinct, innermost_tables, table_grid
 from .stats_keys import (
     COLUMN_KEYS_2019, COLUMN_KEYS_2021, TABLE2_COLUMNS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS,
@@ -43,7 +44,7 @@ class Stat:
 @lru_cache(maxsize=8192)
 def parse_value(text: str) -> tuple[int | float, str | None, bool] | None:
     """"12" → (12, None, False); "&nbsp;"/"-" → (0, None, True); "20.3万元" → (20.3, "万元", False)."""
-    label = re.sub(r"[\s,，\u3000\xa0]", "", text).replace("－", "-").replace("＋", "+")
+    label = fold(re.sub(r"[\s,，\u3000\xa0]", "", text)).replace("－", "-").replace("＋", "+")
     if label in BLANK_VALUES:
         return 0, None, True
     m = NUMBER_RE.match(label)
