@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import re
-from copy import deepcopy
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from .grid import innermost_tables, is_data_table
 from .selectors import (
@@ -43,7 +41,17 @@ def parse_tree(text: str) -> etree._Element:
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 # One XPath finds every candidate container in a single pass; Python then
 # ranks the few it returns by the selectors' order.
-CONTENT_ANY = etree.XPath(" | ".join(CSSSelector(s).path for s in CONTENT_SELECTORS))
+# Elements that may be the container: any element with an id, and blocks with
+# a class (Word exports put a class on every <p> and <span>: not candidates).
+CONTENT_CANDIDATES = etree.XPath("//*[@id] | //div[@class] | //td[@class] | //section[@class] | //article")
+CONTENT_IDS = {s[1:] for s in CONTENT_SELECTORS if s[0] == "#"}
+CONTENT_CLASSES = {s[1:] for s in CONTENT_SELECTORS if s[0] == "."}
+CONTENT_TAGS = {s for s in CONTENT_SELECTORS if s[0] not in "#."}
+
+
+def _is_content_candidate(el: etree._Element) -> bool:
+    return (el.get("id") in CONTENT_IDS or el.tag in CONTENT_TAGS
+            or not CONTENT_CLASSES.isdisjoint((el.get("class") or "").split()))
 
 
 def _selector_rank(el: etree._Element) -> int:
@@ -94,7 +102,7 @@ def _link_cjk_len(el: etree._Element) -> int:
 
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
-    for el in sorted(CONTENT_ANY(root), key=_selector_rank):
+    for el in sorted(filter(_is_content_candidate, CONTENT_CANDIDATES(root)), key=_selector_rank):
         if _cjk_len(el) >= 30:
             return el
     # No known container: the div/td with the most non-link CJK text whose
@@ -115,10 +123,10 @@ def _is_inside(el: etree._Element, ancestor: etree._Element) -> bool:
 def element_lines(el: etree._Element) -> list[str]:
     """Text of an element as lines: blocks break lines, table cells are tab-separated.
 
-    Marks block and cell boundaries in a copy's text/tails, then lets libxml2
-    serialise the text (method="text"): far faster than walking in Python.
+    Marks block and cell boundaries in the element's text/tails (the tree is
+    changed: read everything else from it first), then lets libxml2 serialise
+    the text (method="text"): far faster than walking in Python.
     """
-    el = deepcopy(el)
     _mark_data_tables(el)
     for node in el.iter():
         tag = node.tag

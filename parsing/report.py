@@ -72,6 +72,9 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     root = parse_tree(text)
     drop_noise(root)
     container = find_content(root)
+    # Read the tree before element_lines() marks its text.
+    stats = extract_stats(container) or extract_stats(root)
+    published = published_date(root, page_text(root))
     lines = clean_lines(element_lines(container))
     candidates = title_candidates(root, lines)
     title = pick_title(candidates)
@@ -84,7 +87,6 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     for section in sections:
         section.text = unmark(section.text)
     body_text = "\n".join(lines)
-    stats = extract_stats(container) or extract_stats(root)
     template = template_from_stats(stats) or detect_template(body_text, [s.heading for s in sections], year)
     warnings = []
     if not lines:
@@ -96,7 +98,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         title=title,
         year=year,
         issuer=issuer_from_title(title),
-        published=published_date(root, page_text(root)),
+        published=published,
         template=template,
         sections=sections,
         contact=extract_contact(body_text),
