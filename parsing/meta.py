@@ -6,6 +6,7 @@ import re
 from lxml import etree
 
 from .chinese import fold
+from .grid import text_of
 from .selectors import PUBLISHED_META_XPATHS, TITLE_ELEMENT_XPATHS, TITLE_META_XPATHS
 
 SPACES_RE = re.compile(r"\s+")
@@ -61,10 +62,10 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     found: list[str] = []
     found += [_joined(v) for v in _TITLE_META(root)]
     for el in _TITLE_HEADINGS(root)[:10]:
-        found.append(_joined("".join(el.itertext())))
+        found.append(_joined(text_of(el)))
     titles = _TITLE(root)
     if titles:
-        whole = _joined("".join(titles[0].itertext()))
+        whole = _joined(text_of(titles[0]))
         found += TITLE_SPLIT_RE.split(whole) + [whole]
     head = [_joined(line) for line in first_lines[:8]]
     found += head
@@ -76,7 +77,7 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
 def title_element_candidates(root: etree._Element) -> list[str]:
     """Elements whose class or id says title: a scan of the whole tree, so only
     looked at when the cheaper candidates hold no good title."""
-    return [t for t in (_joined("".join(el.itertext())) for el in _TITLE_ELEMENTS(root)[:20]) if t]
+    return [t for t in (_joined(text_of(el)) for el in _TITLE_ELEMENTS(root)[:20]) if t]
 
 
 def _trim_title(title: str) -> str:
