@@ -7,6 +7,7 @@ from lxml import etree
 
 from .grid import innermost_tables, is_data_table, text_of
 from .selectors import (
+    CHROME_HINT_RE,
     CHROME_LINE_RE,
     CHROME_MAX_LINE,
     CONTENT_SELECTORS,
@@ -180,7 +181,7 @@ def is_chrome_line(line: str) -> bool:
     line = unmark(line)
     if PUNCTUATION_ONLY_RE.match(line):
         return True
-    if len(line) > CHROME_MAX_LINE:
+    if len(line) > CHROME_MAX_LINE or not CHROME_HINT_RE.search(line):
         return False
     return bool(CHROME_LINE_RE.match(line.replace("\t", " ")))
 

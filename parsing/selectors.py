@@ -60,6 +60,12 @@ CHROME_LINE_RE = re.compile(
     r"公开时限|公开范围|生成日期|成文日期|主题分类|体裁分类|公开主体|有效性|信息分类|所属机构)\s*[:：]?.{0,80}"
     r")\s*$"
 )
+# Every chrome line contains one of these; lines without any skip the big regex.
+CHROME_HINT_RE = re.compile(
+    r"位置|次数|次數|点击|點擊|访问|阅读|字[体號号]|发布|發佈|發布|发文|来源|打印|列印|关闭|關閉|收藏|返回|"
+    r"分享|扫一扫|掃一掃|版权|版權|标识码|标志码|ICP|公网安备|技术支持|主办|承办|上一篇|下一篇|相关|网站地图|"
+    r"联系我们|无障碍|适老化|English|索|机构|機構|方式|分类|分類|编号|編號|时限|范围|日期|主题|体裁|主体|有效性|所属"
+)
 # Lines longer than this are prose even if they contain a chrome word.
 CHROME_MAX_LINE = 120
 
