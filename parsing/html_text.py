@@ -127,7 +127,7 @@ def element_lines(el: etree._Element) -> list[str]:
     changed: read everything else from it first), then lets libxml2 serialise
     the text (method="text"): far faster than walking in Python.
     """
-    _mark_data_tables(el)
+    _flatten_data_tables(el)
     for node in el.iter(*BLOCK_TAG_LIST):
         node.text = "\n" + (node.text or "")
         node.tail = "\n" + (node.tail or "")
@@ -153,15 +153,25 @@ def element_lines(el: etree._Element) -> list[str]:
 TABLE_MARK = "\ue000"
 
 
-def _mark_data_tables(el: etree._Element) -> None:
+def _flatten_data_tables(el: etree._Element) -> None:
+    """Replace each data table by a <div> holding one marked line per row,
+    cells separated by tabs (a Word cell's several <p> runs join up, and the
+    marking pass below has far fewer nodes to visit)."""
     for table in innermost_tables(el):
         if not is_data_table(table):
             continue
-        for node in table.iter():
-            if node.text:
-                node.text = TABLE_MARK + node.text
-            if node.tail and node is not table:
-                node.tail = TABLE_MARK + node.tail
+        rows = []
+        for tr in table.iter("tr"):
+            cells = [SPACES_RE.sub(" ", text_of(td)).strip() for td in tr if td.tag in CELL_TAGS]
+            line = "\t".join(c for c in cells if c)
+            if line:
+                rows.append(TABLE_MARK + line)
+        flat = etree.Element("div")
+        flat.text = "\n".join(rows)
+        flat.tail = table.tail
+        parent = table.getparent()
+        if parent is not None:
+            parent.replace(table, flat)
 
 
 def is_table_line(line: str) -> bool:
