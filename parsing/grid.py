@@ -54,13 +54,17 @@ def innermost_tables(root: etree._Element) -> list[etree._Element]:
 LAYOUT_CELL_CHARS = 200  # a cell holding a paragraph: layout, not data
 
 
-def is_data_table(table: etree._Element) -> bool:
+def is_data_grid(grid: list[list["Cell"]]) -> bool:
     """A table of figures or labels: several rows, some with several cells, no
     paragraph-long cell (that is a page laid out with a table)."""
-    rows = table.findall(".//tr")
-    if len(rows) < 2 or max(len(r.findall("td")) + len(r.findall("th")) for r in rows) < 2:
+    if len(grid) < 2 or max(len(distinct(row)) for row in grid) < 2:
         return False
-    return all(len(text_of(td)) <= LAYOUT_CELL_CHARS for td in table.iter("td", "th"))
+    return all(len(cell.text) <= LAYOUT_CELL_CHARS for row in grid for cell in row)
+
+
+def read_tables(root: etree._Element) -> list[tuple[etree._Element, list[list["Cell"]]]]:
+    """(table, grid) for every innermost table under ``root``, in page order."""
+    return [(table, table_grid(table)) for table in innermost_tables(root)]
 
 
 def table_grid(table: etree._Element) -> list[list[Cell]]:

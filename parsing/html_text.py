@@ -5,7 +5,7 @@ import re
 
 from lxml import etree
 
-from .grid import innermost_tables, is_data_table, text_of
+from .grid import distinct, is_data_grid, read_tables, text_of
 from .selectors import (
     CHROME_HINT_RE,
     CHROME_LINE_RE,
@@ -96,6 +96,10 @@ def _cjk_len(el: etree._Element) -> int:
     return len(CJK_RE.findall(text_of(el)))
 
 
+# 30 Chinese characters anywhere in the text: enough to be the report's container.
+ENOUGH_CJK_RE = re.compile(r"(?:[^\u3400-\u9fff]*[\u3400-\u9fff]){30}")
+
+
 def _link_cjk_len(el: etree._Element) -> int:
     return sum(len(CJK_RE.findall(text_of(a))) for a in el.iter("a"))
 
@@ -103,7 +107,7 @@ def _link_cjk_len(el: etree._Element) -> int:
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
     for el in sorted(filter(_is_content_candidate, CONTENT_CANDIDATES(root)), key=_selector_rank):
-        if _cjk_len(el) >= 30:
+        if ENOUGH_CJK_RE.match(text_of(el)):
             return el
     # No known container: the div/td with the most non-link CJK text whose
     # children do not already hold most of it (the innermost dense block).
@@ -120,14 +124,14 @@ def _is_inside(el: etree._Element, ancestor: etree._Element) -> bool:
     return any(p is ancestor for p in el.iterancestors())
 
 
-def element_lines(el: etree._Element) -> list[str]:
+def element_lines(el: etree._Element, tables: list | None = None) -> list[str]:
     """Text of an element as lines: blocks break lines, table cells are tab-separated.
 
     Marks block and cell boundaries in the element's text/tails (the tree is
     changed: read everything else from it first), then lets libxml2 serialise
     the text (method="text"): far faster than walking in Python.
     """
-    _flatten_data_tables(el)
+    _flatten_data_tables(read_tables(el) if tables is None else tables)
     for node in el.iter(*BLOCK_TAG_LIST):
         node.text = "\n" + (node.text or "")
         node.tail = "\n" + (node.tail or "")
@@ -153,25 +157,24 @@ def element_lines(el: etree._Element) -> list[str]:
 TABLE_MARK = "\ue000"
 
 
-def _flatten_data_tables(el: etree._Element) -> None:
+def _flatten_data_tables(tables: list) -> None:
     """Replace each data table by a <div> holding one marked line per row,
-    cells separated by tabs (a Word cell's several <p> runs join up, and the
-    marking pass below has far fewer nodes to visit)."""
-    for table in innermost_tables(el):
-        if not is_data_table(table):
+    cells separated by tabs (a Word cell's several <p> runs join up, a rowspan
+    label is repeated on each row it covers, and the marking pass has far
+    fewer nodes to visit)."""
+    for table, grid in tables:
+        parent = table.getparent()
+        if parent is None or not is_data_grid(grid):
             continue
         rows = []
-        for tr in table.iter("tr"):
-            cells = [SPACES_RE.sub(" ", text_of(td)).strip() for td in tr if td.tag in CELL_TAGS]
-            line = "\t".join(c for c in cells if c)
+        for row in grid:
+            line = "\t".join(cell.text for cell in distinct(row) if cell.text)
             if line:
                 rows.append(TABLE_MARK + line)
         flat = etree.Element("div")
         flat.text = "\n".join(rows)
         flat.tail = table.tail
-        parent = table.getparent()
-        if parent is not None:
-            parent.replace(table, flat)
+        parent.replace(table, flat)
 
 
 def is_table_line(line: str) -> bool:

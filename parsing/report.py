@@ -14,6 +14,7 @@ from .meta import (
     year_from_title,
 )
 from .sections import Section, split_sections
+from .grid import read_tables
 from .tables import Stat, extract_stats, template_from_stats
 
 # Which statistics table follows a section of each kind (new templates).
@@ -73,9 +74,10 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     drop_noise(root)
     container = find_content(root)
     # Read the tree before element_lines() marks its text.
-    stats = extract_stats(container) or extract_stats(root)
+    tables = read_tables(container)
+    stats = extract_stats(tables) or extract_stats(read_tables(root))
     published = published_date(root, page_text(root))
-    lines = clean_lines(element_lines(container))
+    lines = clean_lines(element_lines(container, tables))
     candidates = title_candidates(root, lines)
     title = pick_title(candidates)
     if not is_good_title(title):

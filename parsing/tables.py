@@ -13,7 +13,7 @@ from functools import lru_cache
 from lxml import etree
 
 from .chinese import fold
-from .grid import Cell, distinct, innermost_tables, table_grid
+from .grid import Cell, distinct
 from .stats_keys import (
     COLUMN_KEYS_2019, COLUMN_KEYS_2021, TABLE2_COLUMNS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS,
     TABLE4_GROUPS, TABLE4_OUTCOMES,
@@ -151,11 +151,11 @@ class _Reader:
         self.table = None
 
 
-def extract_stats(container: etree._Element) -> list[Stat]:
-    """Every cell of tables 二, 三 and 四 found under ``container``."""
+def extract_stats(tables: list[tuple[etree._Element, list[list[Cell]]]]) -> list[Stat]:
+    """Every cell of tables 二, 三 and 四 in ``tables`` (grid.read_tables)."""
     reader = _Reader()
-    for table in innermost_tables(container):
-        for row in table_grid(table):
+    for _, grid in tables:
+        for row in grid:
             reader.read_row(row)
     return _dedupe(reader.stats)
 
