@@ -5,7 +5,7 @@ is ever "corrected".
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
 from .tables import Stat
@@ -23,7 +23,7 @@ class Check:
     actual: float
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"check": self.check, "ok": self.ok, "expected": self.expected, "actual": self.actual}
 
 
 def _num(x: float) -> float:

@@ -69,23 +69,29 @@ def read_tables(root: etree._Element) -> list[tuple[etree._Element, list[list["C
 
 def table_grid(table: etree._Element) -> list[list[Cell]]:
     grid: dict[int, dict[int, Cell]] = {}
-    rows = [tr for tr in table.iter("tr")]
     next_id = 0
-    for r, tr in enumerate(rows):
+    for r, tr in enumerate(table.iter("tr")):
+        taken = grid.setdefault(r, {})
         c = 0
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                continue
-            taken = grid.setdefault(r, {})
+        for td in tr.iter("td", "th"):
+            if td.getparent() is not tr:
+                continue  # a cell of a table nested in this row's cell
             while c in taken:
                 c += 1
             text = SPACES_RE.sub(" ", text_of(td)).strip()
             cell = Cell(next_id, text, cell_label(text))
             next_id += 1
-            for dr in range(_span(td.get("rowspan"))):
-                for dc in range(_span(td.get("colspan"))):
-                    grid.setdefault(r + dr, {}).setdefault(c + dc, cell)
-            c += _span(td.get("colspan"))
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            if rowspan is None and colspan is None:
+                taken[c] = cell
+                c += 1
+                continue
+            rows, cols = _span(rowspan), _span(colspan)
+            for dr in range(rows):
+                target = taken if dr == 0 else grid.setdefault(r + dr, {})
+                for dc in range(cols):
+                    target.setdefault(c + dc, cell)
+            c += cols
     return [[row[c] for c in sorted(row)] for _, row in sorted(grid.items()) if row]
 
 

@@ -47,7 +47,7 @@ HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 # ranks the few it returns by the selectors' order.
 # Elements that may be the container. iter(*tags) filters in C, ten times
 # faster than an XPath over the page.
-CONTENT_TAGS_SCAN = ("div", "td", "section", "article", "table", "span", "font", "main")
+CONTENT_TAGS_SCAN = ("div", "td", "section", "article", "table", "main")
 CONTENT_IDS = {s[1:] for s in CONTENT_SELECTORS if s[0] == "#"}
 CONTENT_CLASSES = {s[1:] for s in CONTENT_SELECTORS if s[0] == "."}
 CONTENT_TAGS = {s for s in CONTENT_SELECTORS if s[0] not in "#."}
@@ -96,8 +96,15 @@ def _cjk_len(el: etree._Element) -> int:
     return len(CJK_RE.findall(text_of(el)))
 
 
-# 30 Chinese characters anywhere in the text: enough to be the report's container.
-ENOUGH_CJK_RE = re.compile(r"(?:[^\u3400-\u9fff]*[\u3400-\u9fff]){30}")
+def _has_enough_cjk(el: etree._Element, enough: int = 30) -> bool:
+    """At least ``enough`` Chinese characters: reads text lazily, so a 150 KB
+    container is not serialised just to count to 30."""
+    count = 0
+    for text in el.itertext():
+        count += len(CJK_RE.findall(text))
+        if count >= enough:
+            return True
+    return False
 
 
 def _link_cjk_len(el: etree._Element) -> int:
@@ -107,7 +114,7 @@ def _link_cjk_len(el: etree._Element) -> int:
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
     for el in sorted(filter(_is_content_candidate, root.iter(*CONTENT_TAGS_SCAN)), key=_selector_rank):
-        if ENOUGH_CJK_RE.match(text_of(el)):
+        if _has_enough_cjk(el):
             return el
     # No known container: the div/td with the most non-link CJK text whose
     # children do not already hold most of it (the innermost dense block).

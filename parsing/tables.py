@@ -7,7 +7,7 @@ a header row says which table the following rows belong to.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -38,7 +38,9 @@ class Stat:
     blank: bool
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies, and a report has ~200 cells
+        return {"table": self.table, "row": self.row, "column": self.column, "row_key": self.row_key,
+                "column_key": self.column_key, "value": self.value, "unit": self.unit, "blank": self.blank}
 
 
 @lru_cache(maxsize=8192)
