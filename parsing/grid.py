@@ -97,9 +97,4 @@ def table_grid(table: etree._Element) -> list[list[Cell]]:
 
 def distinct(row: list[Cell]) -> list[Cell]:
     """The row's cells once each (a colspan cell counts once)."""
-    seen, out = set(), []
-    for cell in row:
-        if cell.cell_id not in seen:
-            seen.add(cell.cell_id)
-            out.append(cell)
-    return out
+    return list(dict.fromkeys(row))  # Cells are tuples: equal only when they are the same cell
