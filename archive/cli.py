@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import click
 
@@ -150,9 +152,12 @@ def demo(db, port, portal_port, no_serve):
     server = demo_portal.server.start(port=portal_port)
     click.echo(f"demo portal: {server.base_url}/ ({len(server.homepages)} portals)", err=True)
     started = time.monotonic()
-    # Local server: no need to wait between requests.
-    run_crawl(server.homepages, db, overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_START_DELAY": 0.01,
-                                               "AUTOTHROTTLE_MAX_DELAY": 1, "LOG_LEVEL": "WARNING"})
+    with tempfile.TemporaryDirectory() as tmp:
+        portals_csv = write_demo_portals_csv(server, Path(tmp) / "portals.csv")
+        # Local server: no need to wait between requests.
+        run_crawl([], db, portals=str(portals_csv),
+                  overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_START_DELAY": 0.01,
+                             "AUTOTHROTTLE_MAX_DELAY": 1, "LOG_LEVEL": "WARNING"})
     click.echo(summary_line(db, time.monotonic() - started), err=True)
     if no_serve:
         server.stop()
@@ -164,6 +169,26 @@ def demo(db, port, portal_port, no_serve):
         run_datasette(db, "127.0.0.1", port)
     finally:
         server.stop()
+
+
+# The demo counties are fictional; so are their provinces (two, so that SQL
+# grouped by province has something to group).
+DEMO_PROVINCES = {"trs": "演示东省", "hanweb": "演示东省", "vsb": "演示西省", "generic": "演示西省"}
+
+
+def write_demo_portals_csv(server, path: Path) -> Path:
+    """The demo portal's four sites as a portals CSV (the same format users give --portals)."""
+    import csv
+
+    import demo_portal
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "province", "city", "county", "url"])
+        for portal in demo_portal.PORTALS:
+            writer.writerow([portal["site"], DEMO_PROVINCES.get(portal["family"], "演示省"), "",
+                             portal["county"], server.base_url + portal["homepage"]])
+    return path
 
 
 def main():
