@@ -130,3 +130,13 @@ def test_crawl_from_portals_csv(portal, tmp_path):
     assert (portal_row["name"], portal_row["county"]) == ("演示门户", "演示县")
     assert db["reports"].count == sum(1 for r in demo_portal.REPORTS if r["family"] == "vsb")
     assert {r["portal_id"] for r in db["reports"].rows} == {portal_row["id"]}
+
+
+def test_a_missing_page_is_recorded_in_the_ledger(portal, tmp_path):
+    db_path = tmp_path / "missing.db"
+    missing = portal.base_url + "/trs/zwgk/xxgknb/209901/t20990101_404.html"
+    run([sys.executable, "-m", "archive.cli", "crawl", missing, "--db", str(db_path), *FAST_LOCAL])
+    db = sqlite_utils.Database(db_path)
+    rows = list(db["fetches"].rows_where("url = ?", [missing]))
+    assert [(r["outcome"], r["http_status"]) for r in rows] == [("http_error", 404)]
+    assert db["reports"].count == 0

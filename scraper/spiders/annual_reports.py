@@ -79,7 +79,14 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report_page(self, response):
         portal_url = response.meta["portal_url"]
-        report = parse_report(response.body, response.url, _content_type(response))
+        try:
+            report = parse_report(response.body, response.url, _content_type(response))
+        except Exception as exc:  # a hostile page must not stop the crawl, and must leave a trace
+            self.logger.error("parse_error %s: %r", response.url, exc)
+            yield FetchItem(url=response.url, outcome="parse_error", reason=repr(exc)[:500],
+                            title=response.meta.get("link_title"), portal_url=portal_url,
+                            http_status=response.status)
+            return
         if not report.is_report:
             self.logger.info("not a report: %s (%s)", response.url, report.title)
             yield FetchItem(url=response.url, outcome="not_report", title=report.title,
