@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import re
+
 import opencc
 from opencc import OpenCC
 
@@ -18,6 +20,12 @@ _T2S = OpenCC("t2s")
 @lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)
+
+
+# "主動(dòng)公開": pinyin notes that some 繁體 converters insert after characters;
+# matching ignores them, the text keeps them.
+PINYIN_NOTE = r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)"
+PINYIN_NOTE_RE = re.compile(PINYIN_NOTE)
 
 
 def _traditional_only_chars() -> str:

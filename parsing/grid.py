@@ -13,10 +13,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .chinese import fold
+from .chinese import PINYIN_NOTE_RE, fold
 
 SPACES_RE = re.compile(r"[\s\u3000\xa0\u200b]+")
-PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 BRACKETS = str.maketrans({"（": "(", "）": ")", "：": ":", "／": "/", "，": ",", "“": '"', "”": '"', "－": "-"})
 MAX_SPAN = 60  # hostile pages put rowspan="100000" on a cell
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .chinese import fold
+from .chinese import PINYIN_NOTE_RE, fold
 
 # Ordered: the first pattern that matches the heading decides.
 SECTION_KINDS = (
@@ -16,7 +16,6 @@ SECTION_KINDS = (
     # "概" alone: a 概述 whose second character the page lost (a real 2010 page).
     (re.compile(r"总体情况|概述|概况|基本情况|工作情况|总体|^概$"), "overview"),
 )
-PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
 
 def section_kind(heading: str) -> str:

@@ -5,7 +5,7 @@ import re
 
 from lxml import etree
 
-from .chinese import fold
+from .chinese import PINYIN_NOTE, PINYIN_NOTE_RE, fold
 from .grid import text_of
 from .selectors import PUBLISHED_META_XPATHS, TITLE_ELEMENT_XPATHS, TITLE_META_XPATHS
 
@@ -20,13 +20,11 @@ ISSUER_END_RE = re.compile(
 )
 # The end of a report's name in a longer string; a bracketed note such as
 # （图片版） stays with it.
-_P = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?"  # an optional pinyin note
+_P = rf"(?:{PINYIN_NOTE})?"  # an optional pinyin note
 # A bracketed note such as （图片版） stays with the title; a page number "(2)" does not.
 TITLE_END_RE = re.compile(rf"^.*?(?:报{_P}告|年{_P}报{_P})(?:\s*[（(](?!\d+[)）])[^（()）]{{1,10}}[)）])?")
 # Prose, or a metadata table read as one line, is not a title.
 SENTENCE_RE = re.compile(r"[。；;：:，,]|^(?:根据|本报告|按照|为)")
-# "報(bào)告": pinyin notes inserted by 繁體 converters, ignored when matching.
-PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 ISSUER_TRIM = "　 ,，、:：;；《》<>“”\"'（）()[]【】-—_·"
 DATE_PATTERNS = (
     re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .chinese import fold
+from .chinese import PINYIN_NOTE_RE, fold
 from .kinds import section_kind
 
 NUMERALS = "一二三四五六七八九十"
@@ -28,8 +28,6 @@ KNOWN_HEADING_RE = re.compile(
 )
 # Row labels of the statistics tables that look like headings.
 TABLE_ROW_RE = re.compile(r"^(?:本年新收|上年结转|本年度办理结果|结转下年度)")
-# Pinyin that 繁體 converters insert after characters: "主動(dòng)公開".
-PINYIN_NOTE_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 # A heading that starts a paragraph: the heading ends at the first space or full stop.
 HEADING_END_RE = re.compile(r"[\s。：:；;]")
 INLINE_HEADING_RE = re.compile(r"(?<=\s)([一二三四五六七八九十]{1,2}[、．])(?=\S)")

@@ -4,7 +4,7 @@ articles ``/vsb/info/1082/<id>.htm`` with the body in ``div#vsb_content > div.v_
 and a ``点击数:`` counter script."""
 from __future__ import annotations
 
-from ..render import body_html, breadcrumb, chunks, e, footer, truncate, utf8_page, views_of, TOOLS
+from ..render import TOOLS, body_html, chunks, e, footer, truncate, utf8_page
 
 COLUMN_ID = 1082
 PORTAL = {"family": "vsb", "county": "石门川县", "site": "石门川县人民政府", "prefix": "/vsb/",
