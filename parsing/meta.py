@@ -5,7 +5,7 @@ import re
 
 from lxml import etree
 
-from .chinese import PINYIN_NOTE, PINYIN_NOTE_RE, fold
+from .chinese import PINYIN_NOTE, PINYIN_NOTE_RE, fold, looks_traditional
 from .grid import text_of
 from .selectors import PUBLISHED_META_XPATHS, TITLE_ELEMENT_XPATHS, TITLE_META_XPATHS
 
@@ -172,9 +172,12 @@ def published_date(root: etree._Element, page_text: str) -> str | None:
         date = parse_date(value)
         if date:
             return date
-    folded = fold(page_text)
+    # Simplified labels first on the text as it is; fold (a pass over the whole
+    # page) only when that finds nothing and the page is 繁體.
     for label_re in PUBLISHED_LABEL_RES:
-        m = label_re.search(folded)
+        m = label_re.search(page_text)
+        if m is None and looks_traditional(page_text):
+            m = label_re.search(fold(page_text))
         if m:
             return parse_date(m.group(1))
     return None

@@ -26,7 +26,7 @@ TABLE3_HEADER_RE = re.compile(r"申请人情况|本年新收")
 TABLE4_HEADER_RE = re.compile(r"行政复议")
 
 
-@dataclass
+@dataclass(slots=True)
 class Stat:
     table: int
     row: str
