@@ -72,12 +72,12 @@ def table_grid(table: etree._Element) -> list[list[Cell]]:
     for r, tr in enumerate(table.iter("tr")):
         taken = grid.setdefault(r, {})
         c = 0
-        for td in tr.iter("td", "th"):
-            if td.getparent() is not tr:
-                continue  # a cell of a table nested in this row's cell
+        for td in tr:
+            if td.tag != "td" and td.tag != "th":
+                continue
             while c in taken:
                 c += 1
-            text = SPACES_RE.sub(" ", text_of(td)).strip()
+            text = " ".join(text_of(td).replace("\u200b", "").split())
             cell = Cell(next_id, text, cell_label(text))
             next_id += 1
             rowspan, colspan = td.get("rowspan"), td.get("colspan")
