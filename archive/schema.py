@@ -23,7 +23,7 @@ TABLES: dict[str, dict] = {
             "postcode": str, "phones": str, "fax": str, "email": str,
             "fetched_at": str, "portal_id": int, "portal_url": str, "encoding": str,
             "http_status": int, "content_sha256": str, "section_count": int,
-            "tables_missing": str, "checks_failed": int,
+            "tables_missing": str, "checks_failed": int, "warnings": str,
         },
         "pk": "id",
         "not_null": {"url"},

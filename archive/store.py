@@ -62,6 +62,7 @@ def store_report(db: sqlite_utils.Database, report: dict, *, portal_url: str | N
         "section_count": len(report.get("sections") or []),
         "tables_missing": json.dumps(report.get("tables_missing") or []),
         "checks_failed": sum(1 for c in report.get("checks") or [] if not c["ok"]),
+        "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
     }
     with db.conn:
         report_id = _id_for(db, "reports", row["url"])

@@ -93,6 +93,8 @@ class AnnualReportsSpider(scrapy.Spider):
                             reason="page title is not an annual report title",
                             portal_url=portal_url, http_status=response.status)
             return
+        for warning in report.warnings:
+            self.logger.warning("%s: %s", response.url, warning)
         yield self._report_item(response, report, portal_url)
 
     def _report_item(self, response, report, portal_url) -> ReportItem:
