@@ -140,3 +140,19 @@ def test_a_missing_page_is_recorded_in_the_ledger(portal, tmp_path):
     rows = list(db["fetches"].rows_where("url = ?", [missing]))
     assert [(r["outcome"], r["http_status"]) for r in rows] == [("http_error", 404)]
     assert db["reports"].count == 0
+
+
+def test_a_dead_portal_leaves_the_archive_intact(crawled, tmp_path):
+    import shutil
+
+    db_path = tmp_path / "copy.db"
+    shutil.copy(crawled[0], db_path)
+    before = sorted((r["url"], r["title"], r["body"]) for r in sqlite_utils.Database(db_path)["reports"].rows)
+    dead = demo_server.start()
+    dead_home = dead.homepages[0]
+    dead.stop()  # nothing listens there any more: connection refused
+    run([sys.executable, "-m", "archive.cli", "crawl", dead_home, "--db", str(db_path), *FAST_LOCAL,
+         "-s", "RETRY_TIMES=0"])
+    db = sqlite_utils.Database(db_path)
+    assert sorted((r["url"], r["title"], r["body"]) for r in db["reports"].rows) == before
+    assert [r["outcome"] for r in db["fetches"].rows_where("url = ?", [dead_home])] == ["error"]
