@@ -36,7 +36,6 @@ PHONE_RE = re.compile(r"(?<!传真)(?<!监督)(?<!投诉)" + PHONE_LABEL + r"(?:
 PHONE_FAX_RE = re.compile(PHONE_LABEL + r"\s*[/、及和]\s*" + FAX_LABEL + SEP + rf"({PHONE_LIST})")
 FAX_RE = re.compile(FAX_LABEL + SEP + rf"({PHONE_LIST})")
 EMAIL_RE = re.compile(EMAIL_LABEL + SEP + r"([A-Za-z0-9._%+\-]+\s*(?:@|＠)\s*[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
-LABEL_RE = re.compile(ANY_LABEL)
 # How far a contact block reaches from its first label.
 WINDOW_BEFORE, WINDOW_AFTER = 20, 400
 
@@ -52,9 +51,6 @@ class Contact:
     def to_dict(self) -> dict:
         return {"address": self.address, "postcode": self.postcode, "phones": list(self.phones),
                 "fax": list(self.fax), "email": self.email}
-
-    def is_empty(self) -> bool:
-        return not (self.address or self.postcode or self.phones or self.fax or self.email)
 
 
 def normalise_phone(raw: str) -> str:

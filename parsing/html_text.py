@@ -20,7 +20,6 @@ BLOCK_TAGS = {
     "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "dd", "dt",
     "dl", "header", "footer", "center", "hr", "caption",
 }
-CELL_TAGS = {"td", "th"}
 # iter(*tags) filters in C: a Python loop over every node (Word exports have a
 # <span> per run) costs far more.
 BLOCK_TAG_LIST = tuple(sorted(BLOCK_TAGS))
@@ -180,10 +179,6 @@ def _flatten_data_tables(tables: list) -> None:
         flat.text = "\n".join(rows)
         flat.tail = table.tail
         parent.replace(table, flat)
-
-
-def is_table_line(line: str) -> bool:
-    return TABLE_MARK in line
 
 
 def unmark(line: str) -> str:

@@ -83,7 +83,6 @@ class _Reader:
         self.table: int | None = None
         self.columns2: list[tuple[str, str, str | None]] = []
         self.section20: str | None = None
-        self.t4_header_seen = False
 
     def add(self, table, row, column, row_key, column_key, cell, unit_hint=None):
         value, unit, blank = parse_value(cell.text)
@@ -109,7 +108,7 @@ class _Reader:
                 return
         if TABLE4_HEADER_RE.search(joined) and "行政诉讼" in joined or (
                 self.table == 4 and not values):
-            self.table, self.t4_header_seen = 4, True
+            self.table = 4
             return
         if not values:
             return

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
-
 import scrapy
 
 from parsing import is_annual_report_title, parse_report
@@ -57,8 +55,8 @@ class AnnualReportsSpider(scrapy.Spider):
         listing = parse_listing(response.body, response.url, content_type)
         if not listing.items:
             # Maybe the user gave a report itself.
-            report = parse_report(response.body, response.url, content_type)
-            if report.is_report and report.sections:
+            report = yield from self._parse_or_record(response, portal_url)
+            if report is not None and report.is_report and report.sections:
                 yield self._report_item(response, report, portal_url)
                 return
         for column in find_column_links(response.body, response.url):
@@ -79,13 +77,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report_page(self, response):
         portal_url = response.meta["portal_url"]
-        try:
-            report = parse_report(response.body, response.url, _content_type(response))
-        except Exception as exc:  # a hostile page must not stop the crawl, and must leave a trace
-            self.logger.error("parse_error %s: %r", response.url, exc)
-            yield FetchItem(url=response.url, outcome="parse_error", reason=repr(exc)[:500],
-                            title=response.meta.get("link_title"), portal_url=portal_url,
-                            http_status=response.status)
+        report = yield from self._parse_or_record(response, portal_url)
+        if report is None:
             return
         if not report.is_report:
             self.logger.info("not a report: %s (%s)", response.url, report.title)
@@ -96,6 +89,18 @@ class AnnualReportsSpider(scrapy.Spider):
         for warning in report.warnings:
             self.logger.warning("%s: %s", response.url, warning)
         yield self._report_item(response, report, portal_url)
+
+    def _parse_or_record(self, response, portal_url):
+        """parse_report, or a parse_error ledger row: a hostile page must not stop
+        the crawl, and must leave a trace."""
+        try:
+            return parse_report(response.body, response.url, _content_type(response))
+        except Exception as exc:
+            self.logger.error("parse_error %s: %r", response.url, exc)
+            yield FetchItem(url=response.url, outcome="parse_error", reason=repr(exc)[:500],
+                            title=response.meta.get("link_title"), portal_url=portal_url,
+                            http_status=response.status)
+            return None
 
     def _report_item(self, response, report, portal_url) -> ReportItem:
         return ReportItem(report=report.to_dict(), portal_url=portal_url, fetched_at=_now(),
@@ -110,7 +115,3 @@ class AnnualReportsSpider(scrapy.Spider):
         self.logger.warning("%s %s: %s", outcome, request.url, failure.getErrorMessage())
         yield FetchItem(url=request.url, outcome=outcome, reason=failure.getErrorMessage()[:500],
                         portal_url=request.meta.get("portal_url"), http_status=status)
-
-    @staticmethod
-    def host(url: str) -> str:
-        return urlsplit(url).hostname or ""
