@@ -5,6 +5,7 @@ import re
 
 from lxml import etree
 
+from .encoding import xml_safe
 from .grid import distinct, is_data_grid, read_tables, text_of
 from .selectors import (
     CHROME_HINT_RE,
@@ -28,9 +29,13 @@ SPACES_RE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u200b]+")
 
 
 def parse_tree(text: str) -> etree._Element:
-    """Parse HTML text leniently; broken or empty markup gives an empty tree."""
+    """Parse HTML text leniently; broken or empty markup gives an empty tree.
+
+    Characters XML cannot carry (Word's \\x0b, \\x0c, lone surrogates) become
+    spaces first: lxml would accept them and raise later on the first write.
+    """
     # lxml refuses str input that carries an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = xml_safe(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     if not text.strip():
         text = "<html></html>"
     try:
