@@ -7,17 +7,17 @@ modelled on real portals (PORTALS.md). Every expectation below was read off thos
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
-from scraper.cms import Listing, ListingItem, detect_family, find_column_links, parse_listing
+from scraper.cms import Listing, ListingItem, PageRequest, detect_family, find_column_links, parse_listing
 from scraper.cms import common, generic, hanweb, trs, vsb
 
 FILES = Path(__file__).parent / "files" / "listings"
 DEMO = "http://127.0.0.1:8700"
 TRS_COL = f"{DEMO}/trs/zwgk/xxgknb/"
-HANWEB_PROXY = (f"{DEMO}/hanweb/module/web/jpage/dataproxy.jsp?startrecord={{}}&endrecord={{}}&perpage=3&col=1&appid=1"
-                "&path=%2F&sourceContentType=1&permissiontype=0&columnid=1229000001&webid=1&unitid=4455560")
+HANWEB_PROXY = f"{DEMO}/hanweb/module/web/jpage/dataproxy.jsp?startrecord={{}}&endrecord={{}}&perpage=3"
 YS = "http://www.yanshi.gov.cn"
 
 
@@ -37,6 +37,12 @@ def items(*rows) -> list[ListingItem]:
     return [ListingItem(url, title, date) for url, title, date in rows]
 
 
+def urls(requests) -> list[str]:
+    """URLs of GET page requests (the families that page by plain links)."""
+    assert all(r.method == "GET" and r.form is None for r in requests)
+    return [r.url for r in requests]
+
+
 # ---------------------------------------------------------------- TRS
 
 def test_trs_first_page_items(listing):
@@ -51,14 +57,14 @@ def test_trs_first_page_items(listing):
 
 def test_trs_first_page_lists_every_further_page(listing):
     got = listing("trs_index.html", TRS_COL + "index.html", "text/html")
-    assert got.next_pages == [TRS_COL + "index_1.html", TRS_COL + "index_2.html"]
+    assert urls(got.next_pages) == [TRS_COL + "index_1.html", TRS_COL + "index_2.html"]
 
 
 def test_trs_countpage_variable_variant(listing):
     got = listing("trs_index_2.html", TRS_COL + "index_2.html", "text/html")
     assert got.items == items(
         (TRS_COL + "201502/t20150203_1002.html", "青溪县教育局2014年政府信息公开年度报告", "2015-02-03"))
-    assert got.next_pages == [TRS_COL + "index_1.html"]  # current page excluded
+    assert urls(got.next_pages) == [TRS_COL + "index_1.html"]  # current page excluded
 
 
 def test_trs_gbk_page_with_only_meta_charset(listing):
@@ -79,7 +85,7 @@ def test_trs_sidebar_article_link_is_not_an_item(listing):
 
 def test_trs_create_page_html_gives_all_pages(listing):
     got = listing("trs_gbk_meta_only.html", f"{YS}/zwgk/xxgknb/index.html")
-    assert got.next_pages == [f"{YS}/zwgk/xxgknb/index_{n}.html" for n in (1, 2, 3)]
+    assert urls(got.next_pages) == [f"{YS}/zwgk/xxgknb/index_{n}.html" for n in (1, 2, 3)]
 
 
 def test_trs_shtml_site(listing):
@@ -89,7 +95,7 @@ def test_trs_shtml_site(listing):
         (base + "202110/t20211028_2614728.shtml", "演示县2020年度政府信息公开工作年度报告", "2021-10-28"),
         (base + "202002/t20200228_2301456.shtml", "演示县2019年度政府信息公开工作年度报告", "2020-02-28"),
     )
-    assert got.next_pages == [base + "index_2.shtml"]
+    assert urls(got.next_pages) == [base + "index_2.shtml"]
 
 
 @pytest.mark.parametrize("script, url, expected", [
@@ -120,9 +126,21 @@ def test_hanweb_column_records_from_datastore(listing):
     )
 
 
-def test_hanweb_column_next_pages_are_dataproxy_requests(listing):
+def hanweb_requests(proxy: str, form: dict[str, str], ranges, perpage: int) -> list[PageRequest]:
+    """The POST requests (GET fallback) jpage would send for record ``ranges``."""
+    out = []
+    for start, end in ranges:
+        query = f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}"
+        out.append(PageRequest(query, "POST", form, PageRequest(query + "&" + urlencode(form))))
+    return out
+
+
+def test_hanweb_column_next_pages_are_dataproxy_posts(listing):
     got = listing("hanweb_column.html", f"{DEMO}/hanweb/col/col1229000001/index.html")
-    assert got.next_pages == [HANWEB_PROXY.format(4, 6), HANWEB_PROXY.format(7, 7)]
+    form = {"col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": "1229000001", "sourceContentType": "1",
+            "unitid": "4455560", "webname": "云岭县人民政府", "permissiontype": "0"}
+    assert got.next_pages == hanweb_requests(f"{DEMO}/hanweb/module/web/jpage/dataproxy.jsp", form, [(4, 6), (7, 7)], 3)
+    assert list(got.next_pages[0].form) == list(hanweb.FORM_FIELDS)  # every field real portals send, in order
 
 
 def test_hanweb_dataproxy_response(listing):
@@ -146,9 +164,9 @@ def test_hanweb_records_only_in_datastore(listing):
 
 def test_hanweb_group_size_and_default_proxy_path(listing):
     got = listing("hanweb_datastore_only.html", f"{YS}/col/col1229214366/index.html")
-    proxy = (f"{YS}/module/web/jpage/dataproxy.jsp?startrecord={{}}&endrecord={{}}&perpage=2&col=1&appid=1&path=%2F"
-             "&sourceContentType=1&permissiontype=0&columnid=1229214366&webid=2&unitid=4458812")
-    assert got.next_pages == [proxy.format(5, 8), proxy.format(9, 9)]
+    form = {"col": "1", "appid": "1", "webid": "2", "path": "/", "columnid": "1229214366", "sourceContentType": "1",
+            "unitid": "4458812", "webname": "演示县人民政府", "permissiontype": "0"}
+    assert got.next_pages == hanweb_requests(f"{YS}/module/web/jpage/dataproxy.jsp", form, [(5, 8), (9, 9)], 2)
 
 
 def test_hanweb_lxml_alone_sees_no_record_links(page):
@@ -169,7 +187,7 @@ def test_vsb_first_page(listing):
         (VSB_INFO + "16563.htm", "《石门川县人民政府2023年政府信息公开工作年度报告》的解读", "2024-01-22"),
         (VSB_INFO + "16561.htm", "石门川县人民政府2023年政府信息公开工作年度报告", "2024-01-19"),
     )
-    assert got.next_pages == [f"{DEMO}/vsb/xxgknb/2.htm", f"{DEMO}/vsb/xxgknb/1.htm"]
+    assert urls(got.next_pages) == [f"{DEMO}/vsb/xxgknb/2.htm", f"{DEMO}/vsb/xxgknb/1.htm"]
 
 
 def test_vsb_middle_page(listing):
@@ -178,7 +196,7 @@ def test_vsb_middle_page(listing):
         (VSB_INFO + "16470.htm", "石门川县2022年国民经济和社会发展统计公报", "2023-03-10"),
         (VSB_INFO + "16404.htm", "石门川县人民政府2019年政府信息公开工作年度报告", "2020-03-16"),
     )
-    assert got.next_pages == [f"{DEMO}/vsb/xxgknb/1.htm"]
+    assert urls(got.next_pages) == [f"{DEMO}/vsb/xxgknb/1.htm"]
 
 
 def test_vsb_last_page(listing):
@@ -187,7 +205,7 @@ def test_vsb_last_page(listing):
         (VSB_INFO + "16398.htm", "石门川县青龙镇2019年度政府信息公开年度报告", "2020-01-20"),
         (VSB_INFO + "16120.htm", "石门川县卫生局2012年度政府信息公开工作报告", "2013-03-20"),
     )
-    assert got.next_pages == [f"{DEMO}/vsb/xxgknb/2.htm"]  # never the first page xxgknb.htm
+    assert urls(got.next_pages) == [f"{DEMO}/vsb/xxgknb/2.htm"]  # never the first page xxgknb.htm
 
 
 def test_vsb_truncated_link_text_uses_title_attribute(page):
@@ -205,13 +223,13 @@ def test_generic_middle_page(listing):
         (f"{DEMO}/generic/show.php?id=39310", "关于做好2021年政府信息公开工作年度报告编制发布工作的通知", "2021-12-20"),
         (f"{DEMO}/generic/show.php?id=38000", "桃源湾县人民政府信息公开指南", "2020-06-01"),
     )
-    assert got.next_pages == [f"{DEMO}/generic/list.php?page=3"]
+    assert urls(got.next_pages) == [f"{DEMO}/generic/list.php?page=3"]
 
 
 def test_generic_last_page_has_no_next(listing):
     got = listing("generic_page3.html", f"{DEMO}/generic/list.php?page=3")
     assert [i.url for i in got.items] == [f"{DEMO}/generic/show.php?id=37290", f"{DEMO}/generic/show.php?id=31021"]
-    assert got.next_pages == []
+    assert urls(got.next_pages) == []
 
 
 def test_generic_plain_list_skips_nav_and_footer(listing):
@@ -222,7 +240,7 @@ def test_generic_plain_list_skips_nav_and_footer(listing):
         (base + "show.php?classid=4471&id=35112&bid=1", "演示县人民政府2014年政府信息公开工作年度报告", "2015-03-20"),
         (base + "show.php?classid=4471&id=33001&bid=1", "演示县2013年度政府信息公开工作年度报告", "2014-03-31"),
     )
-    assert got.next_pages == [base + "list.php?classid=4471&page=3"]
+    assert urls(got.next_pages) == [base + "list.php?classid=4471&page=3"]
 
 
 # ---------------------------------------------------------------- non-listing pages
@@ -234,7 +252,7 @@ def test_generic_plain_list_skips_nav_and_footer(listing):
 ])
 def test_article_page_is_not_a_listing(listing, name, url):
     got = listing(name, url)
-    assert got.next_pages == []
+    assert urls(got.next_pages) == []
     assert got.family is None or got.items == []
 
 

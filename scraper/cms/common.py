@@ -3,11 +3,12 @@ nav/menu/footer filter and the generic "which links are the list" rule."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
-from .types import ListingItem
+from .types import ATTACHMENT, PAGE, ListingItem, PageRequest
 
 # Dates as lists print them: 2020-03-31, 2020/03/31, 2020.03.31, 2020年3月31日, [2020-03-31].
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -22,21 +23,44 @@ NAVISH_ATTR_RE = re.compile(
     r"pager|pagination|pagebar|fenye|links?|yqlj|friend\w*|sidebar)(?:$|[\s_-])",
     re.I,
 )
+# At most this many further list pages per column. Page counts come from the page itself
+# (createPageHTML(N…), "共49条 1/5", totalRecord, the gkmlpt total) and a hostile or broken page can
+# claim 40,000; real report columns have a handful of pages.
+MAX_LIST_PAGES = 500
 NAVISH_TAGS = {"nav", "header", "footer"}
 # Elements that group the rows of a list (row = li/tr/dd/p/div that holds one link).
 ROW_TAGS = {"li", "tr", "dd", "dt", "p"}
-SKIP_HREF_RE = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#)", re.I)
+# hrefs that point inside the page (#top) or nowhere: skipped silently, they are not links to fetch.
+IN_PAGE_HREF_RE = re.compile(r"^\s*(?:#|$)")
+# An explicit scheme at the start of an href (javascript:, mailto:, ftp:, file:, data:, http:).
+HREF_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+FETCHABLE_SCHEMES = {"http", "https"}
+# Browsers drop tabs and newlines anywhere in a URL (WHATWG URL spec); portals' templates leave them in hrefs.
+URL_NOISE_RE = re.compile(r"[\t\n\r]")
+# A hostname we can request: letters/digits (IDN allowed), dots, hyphens; IPv6 literals come bracketed.
+HOST_RE = re.compile(r"^(?:[\w-]+(?:\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\])$")
+# Files a list can link directly (reports published as PDF/DOCX, PORTALS.md §6), by the path's extension.
+ATTACHMENT_EXT_RE = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|zip|rar|7z|ofd)$", re.I)
+# Download scripts that serve a file without the extension in the path: Hanweb
+# /module/download/downfile.jsp?classid=0&filename=….pdf and down.jsp?i_ID=…; TRS-style
+# download.jsp / getfile / filedown servlets that carry the file name in the query.
+DOWNLOAD_PATH_RE = re.compile(r"/module/download/down(?:file)?\.jsp$", re.I)
+DOWNLOAD_SCRIPT_RE = re.compile(r"(?:download|downfile|down_?file|filedown|getfile)[\w.]*$", re.I)
+QUERY_FILE_RE = re.compile(r"=[^&]*\.(?:pdf|docx?|wps|xlsx?|zip|rar|7z|ofd)(?:&|$)", re.I)
 WS_RE = re.compile(r"\s+")
 TRUNCATED_RE = re.compile(r"(?:…|\.\.\.|。。。)\s*$")
 
 
 def parse_html(text: str):
-    """lxml document for ``text`` (an empty document for empty input)."""
-    if not text.strip():
-        text = "<html></html>"
-    # lxml refuses str input that carries an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    return lxml.html.fromstring(text)
+    """lxml document for ``text`` (an empty document for empty or unparseable input)."""
+    # lxml refuses str input that carries an XML encoding declaration, and NUL characters.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text).replace("\x00", "")
+    if text.strip():
+        try:
+            return lxml.html.fromstring(text)
+        except (lxml.etree.ParserError, ValueError):  # "Document is empty" for comment-only pages
+            pass
+    return lxml.html.fromstring("<html></html>")
 
 
 def norm(text: str | None) -> str:
@@ -53,7 +77,50 @@ def link_title(a) -> str:
 
 
 def absolute(href: str, base: str) -> str:
-    return urldefrag(urljoin(base, href.strip()))[0]
+    """``href`` resolved against ``base``, fragment dropped (may raise ValueError: use ``resolve``)."""
+    return urldefrag(urljoin(base, URL_NOISE_RE.sub("", href).strip()))[0]
+
+
+def resolve(href: str | None, base: str) -> tuple[str | None, str | None]:
+    """(absolute http/https URL, None) for a fetchable href; (None, reason) for a bad one;
+    (None, None) for an in-page or empty href. Never raises: one broken link must not
+    cost the rest of the page."""
+    if href is None or IN_PAGE_HREF_RE.match(href):
+        return None, None
+    m = HREF_SCHEME_RE.match(href)
+    if m and m.group(1).lower() not in FETCHABLE_SCHEMES:
+        return None, f"scheme {m.group(1).lower()}"
+    try:
+        url = absolute(href, base)
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError as err:
+        return None, f"malformed URL: {err}"
+    if parts.scheme not in FETCHABLE_SCHEMES:
+        return None, f"scheme {parts.scheme or 'missing'}"
+    host = parts.netloc.rpartition("@")[2]
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if not host or not HOST_RE.match(host):
+        return None, "malformed host"
+    return url, None
+
+
+def note_bad(bad: dict[str, str] | None, href: str, reason: str) -> None:
+    if bad is not None:
+        bad.setdefault(href, reason)
+
+
+def is_attachment(url: str) -> bool:
+    """True when ``url`` names a file (by extension, query ignored) or a CMS download script."""
+    parts = urlsplit(url)
+    path = parts.path
+    if ATTACHMENT_EXT_RE.search(path) or DOWNLOAD_PATH_RE.search(path):
+        return True
+    return bool(DOWNLOAD_SCRIPT_RE.search(path) and QUERY_FILE_RE.search(parts.query))
+
+
+def link_kind(url: str) -> str:
+    return ATTACHMENT if is_attachment(url) else PAGE
 
 
 def find_date(text: str) -> str | None:
@@ -99,50 +166,57 @@ def is_pager_link(a) -> bool:
     return bool(PAGER_TEXT_RE.match(norm(a.text_content())))
 
 
-def make_item(a, base: str) -> ListingItem:
-    return ListingItem(url=absolute(a.get("href"), base), title=link_title(a), date=row_date(a))
+def anchor_url(a, base: str, bad: dict[str, str] | None) -> str | None:
+    """Absolute URL of anchor ``a``, or None (a bad href is noted in ``bad``)."""
+    href = a.get("href")
+    url, reason = resolve(href, base)
+    if reason:
+        note_bad(bad, href, reason)
+    return url
 
 
-def items_from_anchors(anchors, base: str, url_re: re.Pattern | None = None) -> list[ListingItem]:
-    """Article items from ``anchors``: real hrefs, not pager/nav links, matching
-    ``url_re`` (searched in the absolute URL) when given; deduplicated by URL."""
+def items_from_anchors(anchors, base: str, url_re: re.Pattern | None = None,
+                       bad: dict[str, str] | None = None) -> list[ListingItem]:
+    """Items from ``anchors``: fetchable hrefs, not pager/nav links, matching ``url_re``
+    (searched in the absolute URL) or naming an attachment when ``url_re`` is given;
+    deduplicated by URL. Bad hrefs are skipped one by one and noted in ``bad``."""
     out: dict[str, ListingItem] = {}
     for a in anchors:
-        href = a.get("href")
-        if not href or SKIP_HREF_RE.match(href) or is_pager_link(a) or is_navish(a):
+        url = anchor_url(a, base, bad)
+        if url is None or url == base or is_pager_link(a) or is_navish(a):
             continue
-        item = make_item(a, base)
-        if url_re is not None and not url_re.search(item.url):
+        kind = link_kind(url)
+        if url_re is not None and kind != ATTACHMENT and not url_re.search(url):
             continue
-        if item.url == base or not item.title:
-            continue
-        out.setdefault(item.url, item)
+        title = link_title(a)
+        if title:
+            out.setdefault(url, ListingItem(url=url, title=title, date=row_date(a), kind=kind))
     return list(out.values())
 
 
-def family_items(doc, base: str, container_xpaths, url_re: re.Pattern) -> list[ListingItem]:
-    """Rule used by TRS and VSB: article-shaped links (``url_re``) inside the first
-    list container found by ``container_xpaths``; if no container yields any,
-    article-shaped links anywhere outside nav/menu/footer chrome."""
+def family_items(doc, base: str, container_xpaths, url_re: re.Pattern,
+                 bad: dict[str, str] | None = None) -> list[ListingItem]:
+    """Rule used by TRS and VSB: article-shaped links (``url_re``) or attachments inside the
+    first list container found by ``container_xpaths``; if no container yields any,
+    such links anywhere outside nav/menu/footer chrome."""
     for xp in container_xpaths:
         for box in doc.xpath(xp):
-            items = items_from_anchors(box.iter("a"), base, url_re)
+            items = items_from_anchors(box.iter("a"), base, url_re, bad)
             if items:
                 return items
-    return items_from_anchors(doc.iter("a"), base, url_re)
+    return items_from_anchors(doc.iter("a"), base, url_re, bad)
 
 
 MIN_TITLE_CHARS = 6  # article titles are long; nav labels (新闻, 联系我们, 政务公开) are short
 
 
-def generic_items(doc, base: str) -> list[ListingItem]:
+def generic_items(doc, base: str, bad: dict[str, str] | None = None) -> list[ListingItem]:
     """Rule for pages of no known CMS: group links by the element that holds
     their rows (ul/ol/table/dl/div); the group with most long-titled links is
     the list. Nav/pager/footer links and short labels are skipped."""
     groups: dict[object, list] = {}
     for a in doc.iter("a"):
-        href = a.get("href")
-        if not href or SKIP_HREF_RE.match(href) or is_pager_link(a) or is_navish(a):
+        if anchor_url(a, base, bad) is None or is_pager_link(a) or is_navish(a):
             continue
         if len(link_title(a)) < MIN_TITLE_CHARS:
             continue
@@ -158,8 +232,18 @@ def generic_items(doc, base: str) -> list[ListingItem]:
 
 
 def dedupe(urls, exclude: str | None = None) -> list[str]:
-    seen: list[str] = []
-    for u in urls:
-        if u and u != exclude and u not in seen:
-            seen.append(u)
-    return seen
+    """``urls`` without repeats (first kept), empties and ``exclude``; linear time (dict keys)."""
+    return [u for u in dict.fromkeys(urls) if u and u != exclude]
+
+
+def get_requests(urls) -> list[PageRequest]:
+    return [PageRequest(u) for u in urls]
+
+
+def dedupe_requests(requests, exclude: str | None = None) -> list[PageRequest]:
+    """``requests`` without repeats (same URL, method and form) and without a GET of ``exclude``."""
+    out: dict[tuple, PageRequest] = {}
+    for r in requests:
+        if r.url and not (r.url == exclude and r.method == "GET" and not r.form):
+            out.setdefault(r.key(), r)
+    return list(out.values())

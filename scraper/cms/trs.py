@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from .common import dedupe, family_items, parse_html
+from .common import dedupe, family_items, MAX_LIST_PAGES, get_requests, parse_html
 from .types import Listing
 
 # Article URL shape (PORTALS.md §2): ./202003/t20200331_73135962.html, .htm, .shtml, _wap.html.
@@ -66,11 +66,12 @@ def page_count(text: str) -> tuple[int, int, str | None, str | None] | None:
 
 def next_pages(text: str, url: str) -> list[str]:
     """Every ``<stem>_N.<ext>`` page for N in 1..countPage-1 (all at once, so a crawler can
-    fetch them in parallel), excluding the page being parsed."""
+    fetch them in parallel; countPage capped at ``MAX_LIST_PAGES``), excluding the page being parsed."""
     pc = page_count(text)
     if not pc:
         return []
     count, _current, stem, ext = pc
+    count = min(count, MAX_LIST_PAGES)
     um = URL_PAGE_RE.search(urlsplit(url).path)
     stem = stem or (um.group(1) if um else "index")
     ext = ext or (um.group(2) if um else "html")
@@ -79,5 +80,7 @@ def next_pages(text: str, url: str) -> list[str]:
 
 def parse(text: str, url: str) -> Listing:
     doc = parse_html(text)
-    items = family_items(doc, url, CONTAINER_XPATHS, ARTICLE_URL_RE)
-    return Listing(family="trs", items=items, next_pages=next_pages(text, url))
+    bad: dict[str, str] = {}
+    items = family_items(doc, url, CONTAINER_XPATHS, ARTICLE_URL_RE, bad)
+    return Listing(family="trs", items=items, next_pages=get_requests(next_pages(text, url)),
+                   bad_links=list(bad.items()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from .common import dedupe, family_items, norm, parse_html
+from .common import dedupe, family_items, MAX_LIST_PAGES, get_requests, norm, parse_html, resolve
 from .types import Listing
 
 ARTICLE_URL_RE = re.compile(r"/info/\d+/\d+\.htm(?:$|\?)")
@@ -31,7 +31,14 @@ CONTAINER_XPATHS = (
     "//ul[contains(@class,'list')]",
     "//div[contains(@class,'list')]",
 )
-DETECT_RE = re.compile(r"vsb_content|v_news_content|_showDynClicks|class=['\"]?(?:Next|NextDisabled|PrevDisabled)\b|/system/resource/|VsbUrl|\bvsb\b", re.I)
+# VSB marks: content containers, the click counter, pager classes, the /system/resource/ scripts
+# and the generator comment "Announced by Visual SiteBuilder 9" every VSB page carries, and the
+# list-row ids line_u8_0 / lineu12_0 (a last page without any pager still has those).
+DETECT_RE = re.compile(
+    r"vsb_content|v_news_content|_showDynClicks|class=['\"]?(?:Next|NextDisabled|PrevDisabled)\b|/system/resource/"
+    r"|VsbUrl|\bvsb\b|Visual\s*SiteBuilder|id=['\"]?line_?u\d+_\d+",
+    re.I,
+)
 
 
 def matches(text: str, url: str) -> bool:
@@ -53,19 +60,21 @@ def column_dir(url: str, pager_hrefs: list[str]) -> str | None:
 
 def next_pages(doc, url: str) -> list[str]:
     """All ``<col>/N.htm`` pages, N = T-1 … 1, when the pager tells T; else the pager links."""
-    hrefs = [h for h in doc.xpath(PAGER_LINK_XPATH) if h.strip()]
+    hrefs = [u for u in (resolve(h, url)[0] for h in doc.xpath(PAGER_LINK_XPATH)) if u]
     info = PAGE_INFO_RE.search(norm(doc.text_content()))
     base = column_dir(url, hrefs)
     if info and base:
-        total = int(info.group(3))
+        total = min(int(info.group(3)), MAX_LIST_PAGES)
         pages = [urljoin(base, f"{n}.htm") for n in range(total - 1, 0, -1)]
     else:
-        pages = [urljoin(url, h) for h in hrefs]
+        pages = hrefs
     # Like TRS, the first page (<col>.htm, the 首页 link) is the entry page, not a further one.
     return dedupe((p for p in pages if LATER_PAGE_RE.match(urlsplit(p).path)), exclude=url)
 
 
 def parse(text: str, url: str) -> Listing:
     doc = parse_html(text)
-    items = family_items(doc, url, CONTAINER_XPATHS, ARTICLE_URL_RE)
-    return Listing(family="vsb", items=items, next_pages=next_pages(doc, url))
+    bad: dict[str, str] = {}
+    items = family_items(doc, url, CONTAINER_XPATHS, ARTICLE_URL_RE, bad)
+    return Listing(family="vsb", items=items, next_pages=get_requests(next_pages(doc, url)),
+                   bad_links=list(bad.items()))
