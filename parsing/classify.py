@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .chinese import fold
+from .chinese import PINYIN_NOTE_RE, fold
 
 # An annual report's title names 信息公开 and a (年度)报告 / 年报.
 REPORT_TITLE_RE = re.compile(
@@ -24,7 +24,8 @@ def is_annual_report_title(title: str | None) -> bool:
     """True for "XX县2019年政府信息公开工作年度报告", False for its look-alikes."""
     if not title:
         return False
-    t = fold(title)
+    # Converter pages annotate characters with pinyin: "年度報(bào)告".
+    t = PINYIN_NOTE_RE.sub("", fold(title))
     return bool(REPORT_TITLE_RE.search(t)) and not LOOKALIKE_RE.search(t)
 
 

@@ -8,6 +8,8 @@ from lxml import etree
 from .encoding import xml_safe
 from .grid import distinct, is_data_grid, read_tables, text_of
 from .selectors import (
+    CHROME_CLASS_TOKENS,
+    CHROME_ELEMENT_MAX_TEXT,
     CHROME_HINT_RE,
     CHROME_LINE_RE,
     CHROME_MAX_LINE,
@@ -92,6 +94,23 @@ def remove_keep_tail(el: etree._Element) -> None:
 def drop_noise(root: etree._Element) -> None:
     for el in list(root.iter(*DROP_TAGS)):
         remove_keep_tail(el)
+    for el in list(root.iter("div", "span", "p", "ul", "td")):
+        if _is_chrome_element(el):
+            remove_keep_tail(el)
+
+
+def _is_chrome_element(el: etree._Element) -> bool:
+    """A tools / share box: named so by a class or id token, and short."""
+    names = el.get("class")
+    element_id = el.get("id")
+    if not names and not element_id:
+        return False
+    tokens = set((names or "").lower().split())
+    if element_id:
+        tokens.add(element_id.lower())
+    if tokens.isdisjoint(CHROME_CLASS_TOKENS):
+        return False
+    return len(text_of(el)) <= CHROME_ELEMENT_MAX_TEXT
 
 
 def _cjk_len(el: etree._Element) -> int:

@@ -72,6 +72,34 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     return [t for t in found if t]
 
 
+def agreed_title(root: etree._Element) -> str | None:
+    """A report title that two independent places of the page state alike (the
+    <meta name="ArticleTitle">, an <h1>/<h2>, a part of <title>): the page's own
+    word, which no line of chrome glued to the body's first lines can outvote."""
+    sources = (
+        [_joined(v) for v in _TITLE_META(root)],
+        [_joined(text_of(el)) for el in _TITLE_HEADINGS(root)[:10]],
+        [part for el in _TITLE(root)[:1] for part in TITLE_SPLIT_RE.split(_joined(text_of(el)))],
+    )
+    seen: dict[str, int] = {}
+    for index, titles in enumerate(sources):
+        for title in dict.fromkeys(_trim_title(t) for t in titles if t):
+            if title in seen and seen[title] != index and is_good_title(title):
+                return title
+            seen.setdefault(title, index)
+    return None
+
+
+def full_title_line(root: etree._Element, first_lines: list[str], title: str | None) -> str | None:
+    """The whole heading the title was cut from ("关于做好…年度报告编制工作的通知",
+    "《…年度报告》解读"): the shortest title candidate, or part of one, that holds it,
+    so a look-alike is judged by all its words."""
+    if not title:
+        return title
+    parts = [p for c in title_candidates(root, first_lines) for p in TITLE_SPLIT_RE.split(c) if title in p]
+    return min(parts, key=len) if parts else title
+
+
 def title_element_candidates(root: etree._Element) -> list[str]:
     """Elements whose class or id says title: a scan of the whole tree, so only
     looked at when the cheaper candidates hold no good title."""

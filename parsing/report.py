@@ -10,15 +10,19 @@ from .contact import Contact, extract_contact
 from .encoding import decode_html
 from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree, unmark
 from .meta import (
-    is_good_title, issuer_from_title, pick_title, published_date, title_candidates, title_element_candidates,
+    agreed_title, full_title_line, is_good_title, issuer_from_title, pick_title, published_date, title_candidates, title_element_candidates,
     year_from_title,
 )
 from .sections import Section, split_sections
+from .signals import attachment_urls, image_urls, link_share, page_signal, text_says_report
 from .grid import read_tables
 from .tables import Stat, extract_stats, template_from_stats
 
 # Which statistics table follows a section of each kind (new templates).
 TABLE_OF_KIND = {"proactive": 2, "requests": 3, "review_litigation": 4}
+# Signals of a report whose content is elsewhere, and of a page that is no report.
+SIGNALS_OF_A_REPORT = ("attachment_only", "image_only")
+SIGNALS_OF_NO_PAGE = ("soft_404", "maintenance")
 
 
 @dataclass
@@ -40,6 +44,14 @@ class Report:
     encoding: str | None = None
     is_report: bool = False
     warnings: list[str] = field(default_factory=list)
+    # Absolute URLs of the document files (.pdf/.doc/.docx/.wps …) and images in the content.
+    attachments: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    # A report title over images only (图片版): the text is in the pictures.
+    image_only: bool = False
+    # What the page is besides a report's text (signals.page_signal): "soft_404",
+    # "maintenance", "attachment_only", "image_only", or None.
+    signal: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -60,6 +72,10 @@ class Report:
             "body": self.body,
             "encoding": self.encoding,
             "warnings": list(self.warnings),
+            "attachments": list(self.attachments),
+            "images": list(self.images),
+            "image_only": self.image_only,
+            "signal": self.signal,
         }
 
 
@@ -74,14 +90,19 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     drop_noise(root)
     container = find_content(root)
     # Read the tree before element_lines() marks its text.
+    share_of_links = link_share(container)
+    attachments = attachment_urls(container, url)
+    images = image_urls(container, url)
     tables = read_tables(container)
     stats = extract_stats(tables) or extract_stats(read_tables(root))
     published = published_date(root, page_text(root))
     lines = clean_lines(element_lines(container, tables))
-    candidates = title_candidates(root, lines)
-    title = pick_title(candidates)
-    if not is_good_title(title):
-        title = pick_title(candidates + title_element_candidates(root))
+    title = agreed_title(root)
+    if title is None:
+        candidates = title_candidates(root, lines)
+        title = pick_title(candidates)
+        if not is_good_title(title):
+            title = pick_title(candidates + title_element_candidates(root))
     year = year_from_title(title)
     preamble, sections = split_sections(lines)
     lines = [unmark(line) for line in lines]
@@ -90,12 +111,14 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         section.text = unmark(section.text)
     body_text = "\n".join(lines)
     template = template_from_stats(stats) or detect_template(body_text, [s.heading for s in sections], year)
+    title_says_report = is_annual_report_title(full_title_line(root, lines, title))
+    text_says = text_says_report(body_text, [s.kind for s in sections], share_of_links)
     warnings = []
     if not lines:
         warnings.append("no text found in the page")
     if not sections:
         warnings.append("no top-level section headings found")
-    return Report(
+    report = Report(
         url=url,
         title=title,
         year=year,
@@ -111,9 +134,18 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         tables_missing=tables_missing(sections, stats, template),
         figures=extract_figures(body_text),
         encoding=encoding,
-        is_report=is_annual_report_title(title),
         warnings=warnings,
+        attachments=attachments,
+        images=images,
+        image_only=title_says_report and bool(images) and not text_says and not attachments,
     )
+    report.signal = page_signal(report)
+    # A report only when its title AND its text say so: a list page or a homepage
+    # whose <title> reads like a report's is not one; a report published as
+    # pictures or as an attached file is, with the signal saying which.
+    report.is_report = title_says_report and (
+        text_says or report.signal in SIGNALS_OF_A_REPORT) and report.signal not in SIGNALS_OF_NO_PAGE
+    return report
 
 
 def tables_missing(sections: list[Section], stats: list[Stat], template: str | None) -> list[int]:

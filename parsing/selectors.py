@@ -43,6 +43,13 @@ PUBLISHED_META_XPATHS = (
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed",
              "select", "button", "input", "textarea", "nav")
 
+# One page tool, bracketed or not: 【打印本页】, [关闭窗口], 收藏.
+TOOL = (r"[\[【(（]?\s*(?:打印本页|打印本頁|打印|列印|关闭窗口|關閉窗口|关闭|關閉|关闭本页|收藏|加入收藏|"
+        r"返回顶部|返回頂部|返回)\s*[\]】)）]?")
+# Account, accessibility and version links (登录 / 注册 / 无障碍浏览 / 长者模式 …).
+ACCOUNT = (r"(?:登录|登錄|注册|註冊|个人中心|退出|无障碍浏览|無障礙瀏覽|无障碍|無障礙|长者模式|长者版|关怀版|關懷版|"
+           r"适老化|简体版?|繁体版?|繁體版?|English|EN|手机版|移动版|智能问答|微信|微博|今日头条|抖音)")
+
 # Lines of portal chrome, matched against a whole (short) line of text. They
 # appear inside the content container on Hanweb and VSB pages as often as outside.
 CHROME_LINE_RE = re.compile(
@@ -51,9 +58,12 @@ CHROME_LINE_RE = re.compile(
     r"|.*(?:浏览次数|瀏覽次數|点击数|點擊數|访问量|阅读次数|访问次数)\s*[:：].*"
     r"|.*字[体號号]\s*[:：]?\s*[\[【(（]?\s*[大中小]\s*[大中小]?\s*[大中小]?.*"
     r"|(?:发布时间|发布日期|發佈時間|发文日期|信息来源|来源)\s*[:：].{0,60}"
-    r"|[\[【(（]?\s*(?:打印本页|打印|列印|关闭窗口|关闭|關閉|关闭本页|收藏|返回顶部|返回)\s*[\]】)）]?"
-    r"(?:\s*[\[【(（]?\s*(?:打印本页|打印|关闭窗口|关闭|關閉|关闭本页|收藏|返回顶部|返回)\s*[\]】)）]?)*"
+    # A row of page tools, in any order, often ending with the share links:
+    # "【打印本页】 【关闭窗口】 分享到：微信 微博".
+    rf"|(?:{TOOL}\s*)+(?:分享到\s*[:：]?.*|扫一扫.*)?"
     r"|分享到\s*[:：]?.*|扫一扫.*|掃一掃.*"
+    # A row of account and accessibility links at the top of a page.
+    rf"|(?:{ACCOUNT}\s*[|/｜·]?\s*)+"
     r"|.*(?:版权所有|版權所有|网站标识码|网站标志码|ICP备|ICP證|公网安备|技术支持|主办单位|承办单位)\s*[:：]?.*"
     r"|(?:上一篇|下一篇|相关链接|相关文章|网站地图|联系我们|无障碍|适老化|English)\s*[:：]?.{0,60}"
     r"|(?:索引号|索 引 号|发布机构|發布機構|公开方式|公開方式|组配分类|組配分類|文件编号|文件編號|"
@@ -64,10 +74,38 @@ CHROME_LINE_RE = re.compile(
 CHROME_HINT_RE = re.compile(
     r"位置|次数|次數|点击|點擊|访问|阅读|字[体號号]|发布|發佈|發布|发文|来源|打印|列印|关闭|關閉|收藏|返回|"
     r"分享|扫一扫|掃一掃|版权|版權|标识码|标志码|ICP|公网安备|技术支持|主办|承办|上一篇|下一篇|相关|网站地图|"
-    r"联系我们|无障碍|适老化|English|索|机构|機構|方式|分类|分類|编号|編號|时限|范围|日期|主题|体裁|主体|有效性|所属"
+    r"联系我们|无障碍|無障礙|适老化|English|EN|登录|登錄|注册|註冊|个人中心|退出|长者|关怀|關懷|简体|繁体|繁體|手机版|移动版|"
+    r"智能问答|微信|微博|今日头条|抖音|索|机构|機構|方式|分类|分類|编号|編號|时限|范围|日期|主题|体裁|主体|有效性|所属"
 )
 # Lines longer than this are prose even if they contain a chrome word.
 CHROME_MAX_LINE = 120
 
 # A line made only of layout-table leftovers (pipes, dashes, bullets, spaces).
 PUNCTUATION_ONLY_RE = re.compile(r"^[\s|｜\-—_=·•>＞›»]*$")
+
+# Elements that hold page tools or share buttons, by a class or id token
+# (demo and TRS "tools", Baidu Share "bdsharebuttonbox", bShare "bshare-custom",
+# Hanweb "bt-share"). Only dropped when their text is short: a container
+# named like a tool that holds the report is not a tool.
+CHROME_CLASS_TOKENS = frozenset({
+    "tools", "tool", "share", "bdsharebuttonbox", "bshare-custom", "bt-share", "fenxiang", "print",
+    "article-tools", "article_tools", "share-box", "sharebox", "qrcode", "ewm", "toolbar",
+})
+CHROME_ELEMENT_MAX_TEXT = 80
+
+# Links to the report as a file: Word, WPS, PDF, OFD (the national e-document
+# format), spreadsheets. Query strings and fragments may follow.
+ATTACHMENT_HREF_RE = re.compile(r"\.(?:pdf|docx?|wps|ofd|xlsx?|et)(?:[?#]|$)", re.IGNORECASE)
+# A report's text is at least this many Chinese characters (the shortest real
+# excerpt in the corpus has 250; a list page's own text, under 100).
+MIN_REPORT_CJK = 120
+# Words every report's prose uses, in any template (folded to simplified first).
+REPORT_TEXT_RE = re.compile(r"信息公开|政务公开|公开条例|依申请公开|主动公开")
+# Soft 404s: a 200 whose page says the page is gone.
+SOFT_404_TITLE_RE = re.compile(r"(?<!\d)404(?!\d)|页面不存在|页面未找到|找不到页面|出错了|错误页面|not\s*found", re.IGNORECASE)
+SOFT_404_RE = re.compile(r"您访问的页面不存在|页面不存在|页面已删除|页面未找到|信息不存在|文章不存在|内容不存在|"
+                         r"找不到(?:该|您要访问的)?页面|(?<!\d)404(?!\d)|not\s*found|已被删除", re.IGNORECASE)
+# Maintenance notices.
+MAINTENANCE_RE = re.compile(r"系统维护|网站维护|维护中|系统升级|升级维护|暂停访问|暂停服务")
+# Images smaller than this (stated width or height, in pixels) are spacers and trackers.
+IMAGE_MIN_SIZE = 32
