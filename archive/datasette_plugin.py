@@ -1,17 +1,363 @@
-"""Datasette plugin: Chinese search for the archive's search box.
+"""Datasette plugin for nianbao archives: Chinese search, a readable report page, ranked search with snippets.
 
-Registered by ``nianbao serve`` only (not as a global entry point: it would
-change search in every database that Datasette install serves). Datasette wraps every search box query in the SQL function
-``escape_fts()``; this plugin re-defines it, after Datasette's own definition
-(trylast), as archive.search.fts_query, which turns Chinese words into FTS5
-phrases of single characters. Non-Chinese queries are escaped as before.
+Registered by ``nianbao serve`` only (archive.serve.register_plugin), not as a
+global entry point: it would change search in every database that Datasette
+install serves.
+
+- Search: Datasette wraps every search box query in the SQL function
+  ``escape_fts()``; this plugin re-defines it (trylast, after Datasette's own
+  definition) as archive.search.fts_query, which turns Chinese words into FTS5
+  phrases of single characters. ``nianbao_unspace()`` reads snippet()/highlight()
+  output of the per-character index as written.
+- Pages: ``/-/nianbao/report/<id>`` (a report to read: sections, contact,
+  statistics tables, failed checks, raw responses and revisions) and
+  ``/-/nianbao/search?q=`` (ranked results with a highlighted snippet, and the
+  sections that contain the words). Rendered on the server with Datasette's
+  autoescaping Jinja; nothing from a portal is ever marked safe, links are
+  emitted only for http(s) URLs.
 """
-from datasette import hookimpl
+from __future__ import annotations
 
-from .search import fts_query
+import json
+import math
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from parsing.chinese import fold
+from parsing.stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
+
+from .metadata import CHECK_LABELS, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES
+from .schema import FTS_TABLE
+from .search import MARK_END, MARK_START, fts_query, query_terms, unspace
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+SEARCH_PAGE_SIZE = 20
+# Characters of context either side of a match in a section snippet.
+SECTION_CONTEXT = 40
+# Tokens (= Chinese characters in our index) in a report snippet.
+SNIPPET_TOKENS = 48
+# The section a statistics table belongs in (parsing/kinds.py section kinds).
+SECTION_KIND_TABLE = {"proactive": 2, "requests": 3, "review_litigation": 4}
+# bm25 weights: a word in the title counts for more than one in the body.
+BM25_WEIGHTS = "10.0, 1.0"
 
 
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     conn.create_function("nianbao_query", 1, fts_query, deterministic=True)
+    conn.create_function("nianbao_unspace", 1, unspace, deterministic=True)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["nianbao_marks"] = marks_to_html
+    env.filters["nianbao_number"] = number_text
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/nianbao-static/nianbao.css")]
+
+
+@hookimpl
+def extra_template_vars(datasette, database):
+    def report_page_url(report_id):
+        return datasette.urls.path(f"/-/nianbao/report/{int(report_id)}")
+
+    return {"nianbao_report_columns": REPORT_LIST_COLUMNS, "nianbao_report_page_url": report_page_url,
+            "nianbao_search_url": datasette.urls.path("/-/nianbao/search")}
+
+
+def number_text(value) -> str:
+    """A number as a person writes it: 9, not 9.0; 20.3 stays 20.3."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def marks_to_html(snippet: str | None) -> Markup:
+    """Escaped snippet text with the match markers turned into <mark> (the text itself never becomes HTML)."""
+    text = str(escape(snippet or ""))
+    return Markup(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def safe_href(url: str | None) -> str | None:
+    """URL if it is an http(s) link, else None (javascript:, data: … are shown as text, never linked)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def json_list(value) -> list:
+    try:
+        items = json.loads(value) if isinstance(value, str) else (value or [])
+    except json.JSONDecodeError:
+        return [value]
+    return items if isinstance(items, list) else [items]
+
+
+# Columns whose integral REAL values read as integers (SQLite REAL affinity turns 9 into 9.0).
+NUMBER_COLUMNS = {"value", "expected", "actual", "applications_received"}
+# 0/1 columns read as words.
+YES_NO_COLUMNS = {("checks", "ok"): ("✗ does not add up", "✓ adds up"), ("stats", "blank"): ("", "blank"),
+                  ("reports", "image_only"): ("no", "yes: images only")}
+# Report columns too long for a list: a short excerpt there, all of it one click away.
+LONG_TEXT_PREVIEW = 60
+
+
+@hookimpl
+def render_cell(value, column, table, datasette):
+    if table and (table, column) in YES_NO_COLUMNS and value in (0, 1):
+        return YES_NO_COLUMNS[(table, column)][value]
+    if isinstance(value, float) and column in NUMBER_COLUMNS:
+        return number_text(value)
+    if table == "reports" and column == "body" and isinstance(value, str) and len(value) > LONG_TEXT_PREVIEW:
+        return f"{value[:LONG_TEXT_PREVIEW]}… ({len(value):,} 字)"
+    if table == "reports" and column in ("phones", "fax") and isinstance(value, str) and value.startswith("["):
+        return "、".join(str(v) for v in json_list(value))
+    if table == "reports" and column == "level" and value in LEVEL_LABELS:
+        return f"{value} · {LEVEL_LABELS[value]}"
+    return None
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/nianbao/report/(?P<report_id>[0-9]{1,18})$", report_page),
+        (r"^/-/nianbao/search$", search_page),
+    ]
+
+
+async def _table_columns(db, table: str) -> set[str]:
+    return set(await db.table_columns(table)) if await db.table_exists(table) else set()
+
+
+def stats_tables(stats: list[dict], failed_cells: set[tuple]) -> list[dict]:
+    """Statistics rows (in page order) laid out as tables 二/三/四 in the template's row and column order.
+
+    Each table: {no, title, groups (header row of column groups, or None), columns, rows}; a row is
+    {label, cells}, a cell {value, unit, blank, failed} or None where the page has no such cell.
+    """
+    tables = []
+    for table_no in (2, 3, 4):
+        cells = [s for s in stats if s["table_no"] == table_no]
+        if not cells:
+            continue
+        by_key = {(s["row_key"], s["column_key"]): s for s in cells}
+        present_columns = {s["column_key"] for s in cells}
+        if table_no == 4:
+            # One template row of 15 cells, shown as one row per group (复议, 直接起诉, 复议后起诉)
+            # with the five outcomes as columns: same order, readable width.
+            columns = [(key, label) for key, label in TABLE4_OUTCOMES]
+            rows = [(label.replace("/", " · "), [("cases", f"{group}.{o}") for o, _ in TABLE4_OUTCOMES])
+                    for group, label in TABLE4_GROUPS
+                    if any(f"{group}.{o}" in present_columns for o, _ in TABLE4_OUTCOMES)]
+        else:
+            if table_no == 3:
+                columns = [(k, label) for k, label in TABLE3_COLUMNS if k in present_columns]
+            else:
+                # Table 二 is several small tables with their own columns: page order is the template's.
+                labels = {}
+                for s in cells:
+                    labels.setdefault(s["column_key"], s["column_label"])
+                columns = list(labels.items())
+            row_labels = {}
+            for s in cells:
+                row_labels.setdefault(s["row_key"], s["row_label"] or s["row_key"])
+            rows = [(label, [(row_key, c) for c, _ in columns]) for row_key, label in row_labels.items()]
+        groups = None
+        if any("/" in label for _, label in columns):
+            groups = []
+            for _, label in columns:
+                group = label.split("/")[0] if "/" in label else ""
+                if groups and groups[-1]["label"] == group and group:
+                    groups[-1]["span"] += 1
+                else:
+                    groups.append({"label": group, "span": 1})
+        tables.append({
+            "no": table_no, "title": STATS_TABLE_TITLES[table_no], "groups": groups,
+            "columns": [label.split("/")[-1] for _, label in columns],
+            "rows": _with_group_rows([{"label": label, "cells": [
+                None if key not in by_key else {
+                    "value": number_text(by_key[key]["value"]), "unit": by_key[key]["unit"],
+                    "blank": bool(by_key[key]["blank"]), "failed": (table_no, *key) in failed_cells}
+                for key in keys]} for label, keys in rows]),
+        })
+    return tables
+
+
+def _with_group_rows(rows: list[dict]) -> list[dict]:
+    """Rows labelled by their last label part, indented, under a heading row for each new group.
+
+    Row labels are paths as the template nests them ("三、本年度办理结果/（三）不予公开/1.属于国家秘密").
+    """
+    out, seen = [], set()
+    for row in rows:
+        parts = row["label"].split("/")
+        for depth in range(1, len(parts)):
+            group = "/".join(parts[:depth])
+            if group not in seen:
+                seen.add(group)
+                out.append({"label": parts[depth - 1], "depth": depth - 1, "cells": None})
+        seen.add(row["label"])
+        out.append({**row, "label": parts[-1], "depth": len(parts) - 1})
+    return out
+
+
+def failed_check_cells(checks: list[dict]) -> set[tuple]:
+    """The printed total cell each failed check compares against, as (table, row_key, column_key)."""
+    cells = set()
+    for c in checks:
+        parts = c["check"].split(".", 2)
+        if len(parts) < 3 and not c["check"].startswith("t4."):
+            continue
+        if c["check"].startswith(("t3.balance.", "t3.results.")):
+            cells.add((3, "result.total", parts[2]))
+        elif c["check"].startswith("t3.applicants."):
+            cells.add((3, parts[2], "total"))
+        elif c["check"].startswith("t4."):
+            cells.add((4, "cases", f"{parts[1]}.total"))
+    return cells
+
+
+def check_label(name: str) -> str:
+    for prefix, label in CHECK_LABELS.items():
+        if name.startswith(prefix):
+            return label
+    return name
+
+
+async def report_page(datasette, request):
+    db = datasette.get_database()
+    report_id = int(request.url_vars["report_id"])
+    rows = (await db.execute("select * from reports where id = ?", [report_id])).rows
+    if not rows:
+        raise NotFound(f"No report {report_id}")
+    report = dict(rows[0])
+    sections = [dict(r) for r in (await db.execute(
+        "select number, heading, kind, text from sections where report_id = ? order by number", [report_id])).rows]
+    stats = [dict(r) for r in (await db.execute(
+        "select * from stats where report_id = ? order by rowid", [report_id])).rows] \
+        if await db.table_exists("stats") else []
+    checks = [dict(r) for r in (await db.execute(
+        "select * from checks where report_id = ? order by rowid", [report_id])).rows] \
+        if await db.table_exists("checks") else []
+    failed = [dict(c, label=check_label(c["check"]), expected=number_text(c["expected"]),
+                   actual=number_text(c["actual"])) for c in checks if not c["ok"]]
+    links = []
+    database = db.name
+    if await db.table_exists("responses"):
+        if report.get("response_id"):
+            links.append(("The raw response this report was parsed from",
+                          datasette.urls.row(database, "responses", str(report["response_id"]))))
+        if "report_id" in await _table_columns(db, "responses"):
+            links.append(("Every fetch of this report (responses)",
+                          datasette.urls.table(database, "responses") + "?" + urlencode({"report_id": report_id})))
+    if await db.table_exists("revisions"):
+        count = (await db.execute("select count(*) from revisions where report_id = ?", [report_id])).single_value()
+        links.append((f"Earlier versions (revisions: {count})",
+                      datasette.urls.table(database, "revisions") + "?" + urlencode({"report_id": report_id})))
+    links.append(("All columns of this row", datasette.urls.row(database, "reports", str(report_id))))
+    contact = {"address": report.get("address"), "postcode": report.get("postcode"),
+               "phones": json_list(report.get("phones")), "fax": json_list(report.get("fax")),
+               "email": report.get("email")}
+    tables = stats_tables(stats, failed_check_cells(failed))
+    placed = set()
+    for section in sections:
+        table_no = SECTION_KIND_TABLE.get(section["kind"])
+        section["stats_table"] = next((t for t in tables if t["no"] == table_no and t["no"] not in placed), None)
+        if section["stats_table"]:
+            placed.add(table_no)
+    context = {
+        "report": report, "report_id": report_id, "source_href": safe_href(report.get("url")),
+        "contact": contact, "has_contact": any(contact.values()), "sections": sections,
+        "stats_tables": [t for t in tables if t["no"] not in placed], "any_stats": bool(tables),
+        "failed_checks": failed,
+        "tables_missing": json_list(report.get("tables_missing")),
+        "level_label": LEVEL_LABELS.get(report.get("level")), "links": links, "database": database,
+    }
+    return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
+
+
+def section_snippet(text: str, terms: list[str]) -> str | None:
+    """Text around the first match of any term, with match markers; None if no term is in the text.
+
+    Matched on the folded (simplified) text, cut from the text as written: fold() keeps length.
+    """
+    folded = fold(text)
+    hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
+    if not hits:
+        return None
+    start, term = min(hits)
+    left = max(0, start - SECTION_CONTEXT)
+    right = min(len(text), start + len(term) + SECTION_CONTEXT)
+    return (("…" if left else "") + text[left:start] + MARK_START + text[start:start + len(term)] + MARK_END
+            + text[start + len(term):right] + ("…" if right < len(text) else ""))
+
+
+SEARCH_SQL = f"""
+select reports.id, reports.title, reports.year, reports.issuer, {{place}}
+       nianbao_unspace(snippet([{FTS_TABLE}], -1, char(57344), char(57345), '…', {SNIPPET_TOKENS})) as snippet
+from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
+where [{FTS_TABLE}] match :query
+order by bm25([{FTS_TABLE}], {BM25_WEIGHTS})
+limit :limit offset :offset
+"""
+
+
+async def search_page(datasette, request):
+    db = datasette.get_database()
+    query = (request.args.get("q") or "").strip()
+    try:
+        page = max(1, int(request.args.get("page") or 1))
+    except ValueError:
+        page = 1
+    terms = query_terms(query)
+    results, total = [], 0
+    if terms:
+        match = fts_query(query)
+        report_columns = await _table_columns(db, "reports")
+        place = "".join(f"reports.{c}, " for c in ("province", "county", "level") if c in report_columns)
+        total = (await db.execute(f"select count(*) from [{FTS_TABLE}] where [{FTS_TABLE}] match ?",
+                                  [match])).single_value()
+        rows = (await db.execute(SEARCH_SQL.format(place=place), {
+            "query": match, "limit": SEARCH_PAGE_SIZE, "offset": (page - 1) * SEARCH_PAGE_SIZE})).rows
+        results = [dict(r) for r in rows]
+        if results:
+            ids = [r["id"] for r in results]
+            marks = ",".join("?" * len(ids))
+            sections = (await db.execute(
+                f"select report_id, number, heading, text from sections where report_id in ({marks}) "
+                "order by report_id, number", ids)).rows
+            by_report: dict[int, list] = {}
+            for s in sections:
+                snippet = section_snippet((s["heading"] or "") + "\n" + (s["text"] or ""), terms)
+                if snippet:
+                    by_report.setdefault(s["report_id"], []).append(
+                        {"number": s["number"], "heading": s["heading"], "snippet": snippet})
+            for r in results:
+                r["sections"] = by_report.get(r["id"], [])
+                r["url"] = datasette.urls.path(f"/-/nianbao/report/{r['id']}")
+                r["level_label"] = LEVEL_LABELS.get(r.get("level"))
+    pages = max(1, math.ceil(total / SEARCH_PAGE_SIZE))
+    context = {
+        "query": query, "results": results, "total": total, "page": page, "pages": pages,
+        "first": (page - 1) * SEARCH_PAGE_SIZE + 1,
+        "next_url": (datasette.urls.path("/-/nianbao/search") + "?" + urlencode({"q": query, "page": page + 1}))
+        if page < pages else None,
+        "prev_url": (datasette.urls.path("/-/nianbao/search") + "?" + urlencode({"q": query, "page": page - 1}))
+        if page > 1 else None,
+        "table_search_url": datasette.urls.table(db.name, "reports") + "?" + urlencode({"_search": query}),
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("nianbao_search.html", context, request=request))

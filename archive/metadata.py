@@ -1,45 +1,401 @@
-"""Datasette metadata for an archive: titles, descriptions, search settings."""
+"""Datasette metadata for an archive: what each table, view and column is (中文 / English),
+how lists sort and facet, the canned questions researchers ask, and the charts.
+
+``archive_metadata(name, columns)`` describes only what the archive has (an
+archive made by an older nianbao lacks later columns and tables, and a facet
+or query on a missing column would break its page).
+"""
 from __future__ import annotations
+
+from markupsafe import escape
 
 from .schema import FTS_TABLE
 
+SEARCH_HELP_SHORT = (
+    "搜索按原文子串匹配任意长度的中文词，繁简通用；多个词用空格分开。"
+    " Search finds Chinese words of any length as exact substrings, traditional or simplified."
+)
 SEARCH_HELP = (
-    "Search finds Chinese words of any length as exact substrings (公开, 邮编, 行政复议); "
-    "separate several words with spaces to require all of them. Traditional and simplified "
-    "characters match each other."
+    "搜索按原文子串匹配任意长度的中文词（公开、邮编、行政复议），繁简通用；多个词用空格分开表示同时包含。"
+    " Search finds Chinese words of any length as exact substrings; separate words with spaces to "
+    "require all of them; traditional and simplified characters match each other. Ranked results with "
+    "highlighted snippets: /-/nianbao/search"
 )
 
+# The columns the reports list shows (archive/templates/_table.html): what a person scans.
+# The body and contact stay searchable and one click away, on the report page.
+REPORT_LIST_COLUMNS = ("id", "year", "issuer", "province", "city", "county", "level", "title",
+                       "template", "section_count", "checks_failed", "published")
 
-def archive_metadata(database_name: str) -> dict:
+LEVEL_LABELS = {
+    "government": "人民政府",
+    "government_office": "政府办公室",
+    "department": "部门",
+    "township": "乡镇街道",
+    "development_zone": "开发区",
+}
+
+STATS_TABLE_TITLES = {
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+# Check name prefixes (tests/corpus/README.md) as a person reads them.
+CHECK_LABELS = {
+    "t3.balance.": "表三 新收 + 上年结转 ≠ 办理结果总计 + 结转下年 (applications in ≠ out)",
+    "t3.results.": "表三 各项办理结果之和 ≠ 总计 (results do not sum to the total)",
+    "t3.applicants.": "表三 各类申请人之和 ≠ 总计 (applicant columns do not sum to the total)",
+    "t4.": "表四 各项结果之和 ≠ 总计 (review / litigation outcomes do not sum to the total)",
+}
+
+
+TABLE_DESCRIPTIONS = {
+    "reports": "年度报告：每个报告页面一行（正文可搜索，点击编号阅读全文）。 One row per annual report page; "
+               "open a report's id for a readable page with its sections, contact and statistics tables.",
+    "sections": "报告的一级标题（一、…六、）及其正文，按原文。 The top-level sections of each report, as written, "
+                "with a normalized kind.",
+    "stats": "统计表二、三、四的每个单元格；行、列键在2019与2021模板间一致。 Every cell of statistics tables 2/3/4; "
+             "row_key and column_key are the same across the 2019 and 2021 templates.",
+    "checks": "勾稽关系：报告自身的数字是否相符（从不更正）。 Does each report's own arithmetic hold? Never corrected.",
+    "figures": "正文中陈述的关键数字。 Key figures stated in the report's narrative.",
+    "portals": "抓取的门户网站及其所在地。 The portals crawled, and where they are.",
+    "responses": "抓取台账：每次请求一行，只增不改。 The append-only fetch ledger: one row per fetch attempt.",
+    "bodies": "原始响应正文，按SHA-256去重并压缩保存。 Raw response bodies, content-addressed and compressed.",
+    "revisions": "报告内容变化前的旧版本。 What a report said before its bytes changed.",
+    "crawl_runs": "每次抓取运行一行。 One row per crawl run.",
+    "schema_migrations": "已应用的数据迁移。 Data migrations applied to this archive.",
+    "fetches": "每个网址的最新抓取结果（视图）。 The latest ledger row per URL (view).",
+    "latest_responses": "每个网址最新的一次响应（视图）。 The latest response per URL (view).",
+    "report_overview": "报告简表（视图）。 A compact list of reports (view).",
+    "applications_per_year": "各单位每年新收政府信息公开申请数（视图）。 Applications received per issuer and year (view).",
+    "failed_checks": "数字不相符的勾稽关系（视图）。 The checks that fail (view).",
+    "fetch_outcomes": "各门户的抓取结果统计（视图）。 Fetch outcomes per portal (view).",
+    "vanished_reports": "已从门户网站消失的报告（视图）。 Reports that vanished from their portal (view).",
+}
+
+COMMON_COLUMNS = {
+    "id": "编号 / Row id",
+    "url": "网址 / URL of the page",
+    "title": "标题 / Title as written",
+    "year": "报告年度 / Year reported on",
+    "issuer": "发布机关 / Issuing body",
+    "report_id": "报告编号 / The report (reports.id)",
+    "fetched_at": "抓取时间 (UTC) / When it was fetched",
+    "portal": "门户 / Portal name",
+    "portal_url": "门户网址 / Portal URL",
+    "portal_id": "门户编号 / Portal (portals.id)",
+    "province": "省份 / Province",
+    "city": "地市 / City (prefecture)",
+    "county": "区县 / County",
+    "outcome": "结果 / Outcome of the fetch",
+    "reason": "原因 / Why",
+    "name": "名称 / Name",
+    "check": "勾稽关系 / Check name (t3.balance.<column>, t3.results.<column>, t3.applicants.<row>, t4.<group>.total)",
+    "expected": "按各部分计算的值 / The sum the rule computes from the parts",
+    "actual": "报告所列的值 / The value the report prints",
+    "n": "数量 / Count",
+    "response_id": "原始响应 / The raw response it was parsed from (responses.id)",
+    "content_sha256": "内容SHA-256 / SHA-256 of the page as served",
+    "http_status": "HTTP状态码 / HTTP status",
+    "gone_since": "消失日期 / Date the page was first found gone",
+}
+
+COLUMN_DESCRIPTIONS = {
+    "reports": {
+        "published": "发布日期 / Publication date", "template": "模板 / Template: 2019, 2021 or legacy",
+        "body": "正文 / The report's clean text (searchable)", "address": "地址 / Contact address",
+        "postcode": "邮编 / Postcode", "phones": "电话 / Phone numbers", "fax": "传真 / Fax numbers",
+        "email": "电子邮箱 / Email", "encoding": "编码 / Character encoding of the page",
+        "section_count": "章节数 / Number of top-level sections",
+        "tables_missing": "缺失的统计表 / Tables (2, 3, 4) whose heading is on the page but whose table is not",
+        "checks_failed": "不相符的勾稽关系数 / Number of failed checks",
+        "warnings": "解析警告 / Parser warnings",
+        "level": "机关层级 / Issuer level: government, government_office, department, township, development_zone",
+        "parser_version": "解析器版本 / Parser version that produced the row",
+        "attachment_url": "附件网址 / The attachment the text came from (PDF/DOCX)",
+        "attachment_sha256": "附件SHA-256 / SHA-256 of that attachment",
+        "image_only": "仅图片 / The report is only images (图片版)",
+    },
+    "sections": {"number": "序号 / Section number", "heading": "标题 / Heading as written",
+                 "kind": "类别 / Kind: overview, proactive, requests, fees, review_litigation, problems, other",
+                 "text": "正文 / Text of the section"},
+    "stats": {"table_no": "表号 / Table number (2, 3, 4)", "row_key": "行键 / Row key (stable across templates)",
+              "row_label": "行名 / Row label as written", "column_key": "列键 / Column key (stable across templates)",
+              "column_label": "列名 / Column label as written", "value": "数值 / Value (0 when blank)",
+              "unit": "单位 / Unit as written (元, 万元, 件…)", "blank": "空白 / The cell was blank, -, / or 无"},
+    "checks": {"ok": "是否相符 / Whether the report's numbers add up"},
+    "figures": {"value": "数值 / Value stated", "unit": "单位 / Unit as written", "sentence": "原句 / The sentence"},
+    "portals": {"family": "网站系统 / CMS family", "first_seen": "首次发现 / First seen",
+                "last_crawled": "最近抓取 / Last crawled"},
+    "responses": {"run_id": "抓取运行 / Crawl run (crawl_runs.id)", "final_url": "最终网址 / URL after redirects",
+                  "method": "方法 / HTTP method", "status": "HTTP状态码 / HTTP status",
+                  "headers": "响应头 / Response headers (JSON list of [name, value])",
+                  "body_sha256": "正文SHA-256 / The body (bodies.sha256)",
+                  "route": "类型 / What the URL was fetched as: report, listing, attachment, discovery, start",
+                  "parent_url": "来源页 / The page that linked to it"},
+    "bodies": {"sha256": "SHA-256 / SHA-256 of the body", "size": "大小 / Size in bytes",
+               "stored_size": "存储大小 / Size stored", "compression": "压缩 / Compression: zlib or none",
+               "data": "数据 / The body"},
+    "revisions": {"body": "正文 / The report's text then", "replaced_at": "被替换时间 / When a newer version replaced it"},
+    "crawl_runs": {"started": "开始 / Started", "finished": "结束 / Finished",
+                   "start_urls": "起始网址 / Start URLs (JSON)", "pid": "进程号 / Process id",
+                   "new": "新报告 / New reports", "changed": "已变化 / Changed reports",
+                   "unchanged": "未变化 / Unchanged reports", "failed": "失败 / Failed fetches",
+                   "blocked": "被拦截 / Blocked fetches", "skipped": "跳过 / Skipped links",
+                   "requests": "请求数 / Requests made", "exit_status": "退出状态 / Exit status"},
+    "schema_migrations": {"applied_at": "应用时间 / Applied at"},
+    "report_overview": {"published": "发布日期 / Publication date", "template": "模板 / Template",
+                        "section_count": "章节数 / Sections", "postcode": "邮编 / Postcode",
+                        "phones": "电话 / Phones", "email": "电子邮箱 / Email"},
+    "applications_per_year": {"applications_received": "本年新收申请数 / Applications received in the year"},
+    "vanished_reports": {},
+}
+
+TABLE_OPTIONS = {
+    "reports": {"fts_table": FTS_TABLE, "fts_pk": "id", "searchmode": "escaped", "sort_desc": "year",
+                "label_column": "title", "facets": ["year", "template", "province", "city", "county", "level"]},
+    "sections": {"facets": ["kind"], "label_column": "heading"},
+    "stats": {"facets": ["table_no", "row_key"]},
+    "checks": {"facets": ["ok", "check"]},
+    "figures": {"facets": ["name"]},
+    "portals": {"label_column": "name", "facets": ["province", "city", "family"]},
+    "responses": {"sort_desc": "id", "facets": ["outcome", "route", "status"]},
+    "revisions": {"sort_desc": "id", "label_column": "title"},
+    "crawl_runs": {"sort_desc": "id"},
+    "bodies": {"hidden": True},
+    "fetches": {"facets": ["outcome"]},
+    "vanished_reports": {"facets": ["year"]},
+    FTS_TABLE: {"hidden": True},
+}
+
+# Sums over table 三's result rows (tests/corpus/README.md keys), reused by queries and charts.
+T3 = "stats.table_no = 3 and stats.column_key = 'total'"
+
+
+# Columns of table 三 (total column) that researchers compare: (column name, condition on row_key).
+OUTCOME_ROWS = (
+    ("received", "= 'new_requests'"),
+    ("disclosed", "= 'result.disclosed'"),
+    ("partially_disclosed", "= 'result.partially_disclosed'"),
+    ("withheld", "like 'result.withheld.%'"),
+    ("unavailable", "like 'result.unavailable.%'"),
+    ("not_processed", "like 'result.not_processed.%'"),
+    ("results_total", "= 'result.total'"),
+)
+OUTCOME_SUMS = ",\n       ".join(
+    f"cast(total(case when stats.row_key {condition} then stats.value end) as integer) as {name}"
+    for name, condition in OUTCOME_ROWS)
+
+# Canned queries: (name, needs {table: [columns]}, definition). A query is offered only when the
+# archive has what it needs. Parameters left empty mean "any".
+CANNED_QUERIES = [
+    ("search", {"reports": ["title"]}, {
+        "title": "搜索（排序，带摘要） / Search, ranked, with snippets",
+        "description": "按相关度排序，«»标出匹配处。 Reports containing every word, best first; «» marks the match.",
+        "sql": f"""select reports.id, reports.year, reports.issuer, reports.title,
+       nianbao_unspace(snippet([{FTS_TABLE}], -1, '«', '»', '…', 40)) as snippet
+from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
+where [{FTS_TABLE}] match nianbao_query(:q)
+order by bm25([{FTS_TABLE}], 10.0, 1.0)
+limit 50""",
+    }),
+    ("issuers_without_report", {"reports": ["issuer", "province", "county"]}, {
+        "title": "某年没有报告的单位 / Issuers with no report for a year",
+        "description": "在其他年度发布过报告、但没有该年度报告的单位（省份可留空）。 Issuers that published "
+                       "a report for some year but none for :year (province optional).",
+        "sql": """select issuer, province, county, group_concat(distinct year) as years_with_report,
+       max(year) as latest_year
+from reports
+where issuer is not null and (:province = '' or province = :province)
+group by issuer, province, county
+having sum(year = cast(:year as integer)) = 0
+order by province, county, issuer""",
+    }),
+    ("portals_without_report", {"portals": ["name", "province", "county"], "reports": ["portal_id"]}, {
+        "title": "某年没有报告的门户 / Portals with no report for a year",
+        "description": "登记的门户中，没有该年度任何报告的。 Registered portals where no report for :year was archived.",
+        "sql": """select portals.name, portals.province, portals.city, portals.county, portals.url
+from portals
+where not exists (select 1 from reports where reports.portal_id = portals.id
+                  and reports.year = cast(:year as integer))
+  and (:province = '' or portals.province = :province)
+order by portals.province, portals.county, portals.name""",
+    }),
+    ("requests_by_county", {"reports": ["province", "county"], "stats": ["row_key"]}, {
+        "title": "各区县每年依申请公开收件与办理结果 / Applications and outcomes per county per year",
+        "description": "某省各区县每年新收申请数及办理结果（表三总计列）。 Per county and year within :province: "
+                       "applications received and their outcomes (table 三, total column).",
+        "sql": f"""select reports.county, reports.year, count(distinct reports.id) as reports,
+       {OUTCOME_SUMS}
+from stats join reports on reports.id = stats.report_id
+where {T3} and reports.province = :province
+group by reports.county, reports.year
+order by reports.county, reports.year""",
+    }),
+    ("refusals_by_province", {"reports": ["province"], "stats": ["row_key"]}, {
+        "title": "不予公开、无法提供、不予处理：按省份和年度 / Refusal reasons by province and year",
+        "description": "表三各项不予公开、无法提供、不予处理理由之和（年度可留空）。 Each refusal reason summed by "
+                       "province and year (year optional).",
+        "sql": f"""select reports.province, reports.year, stats.row_key as reason, min(stats.row_label) as label,
+       cast(total(stats.value) as integer) as applications, count(distinct reports.id) as reports
+from stats join reports on reports.id = stats.report_id
+where {T3} and (stats.row_key like 'result.withheld.%' or stats.row_key like 'result.unavailable.%'
+                or stats.row_key like 'result.not_processed.%')
+  and (:year = '' or reports.year = cast(:year as integer))
+group by reports.province, reports.year, stats.row_key
+order by reports.province, reports.year desc, applications desc""",
+    }),
+    ("review_litigation", {"reports": ["province"], "stats": ["row_key"]}, {
+        "title": "行政复议、行政诉讼结果 / Administrative review and litigation results",
+        "description": "表四各项结果之和，按省份和年度（省份可留空）。 Table 四 summed by province and year "
+                       "(province optional).",
+        "sql": """select reports.province, reports.year, count(distinct reports.id) as reports,
+       cast(total(case when column_key = 'review.upheld' then value end) as integer) as review_upheld,
+       cast(total(case when column_key = 'review.corrected' then value end) as integer) as review_corrected,
+       cast(total(case when column_key = 'review.other' then value end) as integer) as review_other,
+       cast(total(case when column_key = 'review.pending' then value end) as integer) as review_pending,
+       cast(total(case when column_key = 'review.total' then value end) as integer) as review_total,
+       cast(total(case when column_key = 'litigation_direct.total' then value end) as integer) as litigation_direct_total,
+       cast(total(case when column_key = 'litigation_direct.corrected' then value end) as integer) as litigation_direct_corrected,
+       cast(total(case when column_key = 'litigation_after_review.total' then value end) as integer) as litigation_after_review_total,
+       cast(total(case when column_key = 'litigation_after_review.corrected' then value end) as integer) as litigation_after_review_corrected
+from stats join reports on reports.id = stats.report_id
+where stats.table_no = 4 and (:province = '' or reports.province = :province)
+group by reports.province, reports.year
+order by reports.province, reports.year""",
+    }),
+    ("tables_not_adding_up", {"checks": ["ok"]}, {
+        "title": "数字不相符的报告 / Reports whose own tables do not add up",
+        "description": "勾稽关系不成立的报告及不成立的项（年度可留空）。 Reports with failed checks, and which (year optional).",
+        "sql": """select reports.id, reports.year, reports.issuer, reports.title,
+       count(*) as failed_checks, group_concat(checks.[check], ', ') as checks
+from checks join reports on reports.id = checks.report_id
+where not checks.ok and (:year = '' or reports.year = cast(:year as integer))
+group by reports.id
+order by failed_checks desc, reports.year desc""",
+    }),
+    ("newest_reports", {"reports": ["fetched_at"]}, {
+        "title": "最新收录的报告 / Newest reports",
+        "description": "最近抓取或发布的报告。 Reports most recently archived, newest first.",
+        "sql": """select id, fetched_at, published, year, issuer, title
+from reports order by fetched_at desc, published desc limit 100""",
+    }),
+    ("revision_changes", {"revisions": ["report_id", "body"]}, {
+        "title": "报告各版本的变化 / What changed between a report's revisions",
+        "description": "某报告的各个版本（旧版本在revisions表，最新版在reports表）：标题、长度、内容哈希的变化。 "
+                       "Each version of :report_id in order: title, length and hash, and what differs from the one before.",
+        "sql": """with versions as (
+  select fetched_at, 'revision ' || id as version, title, length(body) as chars, content_sha256
+  from revisions where report_id = cast(:report_id as integer)
+  union all
+  select fetched_at, 'current', title, length(body), content_sha256
+  from reports where id = cast(:report_id as integer)
+)
+select fetched_at, version, title, chars,
+       chars - lag(chars) over (order by fetched_at) as chars_changed,
+       case when lag(title) over (order by fetched_at) is null then ''
+            when lag(title) over (order by fetched_at) = title then 'same'
+            else 'was: ' || lag(title) over (order by fetched_at) end as title_change,
+       content_sha256
+from versions order by fetched_at""",
+    }),
+]
+
+NUMBERS_SQL = f"""select reports.year, {OUTCOME_SUMS}
+from stats join reports on reports.id = stats.report_id
+where {T3} [[ and reports.province = :province ]] [[ and reports.issuer = :issuer ]]
+group by reports.year order by reports.year"""
+
+
+def dashboards(database_name: str, report_columns: set[str]) -> dict:
+    """datasette-dashboards: a unit's or a province's numbers over the years."""
+    has_province = "province" in report_columns
+    numbers = NUMBERS_SQL if has_province else NUMBERS_SQL.replace(
+        "[[ and reports.province = :province ]] ", "")
+    filters = {"issuer": {"name": "发布机关 Issuer", "type": "select", "db": database_name,
+                          "query": "select distinct issuer from reports where issuer is not null"
+                                   + (" [[ and province = :province ]]" if has_province else "")
+                                   + " order by issuer"}}
+    if has_province:
+        filters = {"province": {"name": "省份 Province", "type": "select", "db": database_name,
+                                "query": "select distinct province from reports where province is not null "
+                                         "order by province"}, **filters}
+    year_axis = {"field": "year", "type": "ordinal", "title": "年度 year"}
+    charts = {
+        "reports": {"title": "报告数 / Reports archived", "db": database_name, "library": "metric",
+                    "query": "select count(*) as n from reports where 1"
+                             + (" [[ and province = :province ]]" if has_province else "")
+                             + " [[ and issuer = :issuer ]]",
+                    "display": {"field": "n", "suffix": " 份"}},
+        "reports_per_year": {
+            "title": "每年报告数 / Reports per year", "db": database_name, "library": "vega-lite",
+            "query": "select year, count(*) as reports from reports where year is not null"
+                     + (" [[ and province = :province ]]" if has_province else "")
+                     + " [[ and issuer = :issuer ]] group by year order by year",
+            "display": {"mark": {"type": "bar", "tooltip": True},
+                        "encoding": {"x": year_axis, "y": {"field": "reports", "type": "quantitative",
+                                                           "title": "报告 reports"}}}},
+        "applications": {
+            "title": "依申请公开：新收申请与办理结果 / Applications received and outcomes",
+            "db": database_name, "library": "vega-lite", "query": numbers,
+            "display": {
+                "transform": [{"fold": ["received", "disclosed", "partially_disclosed", "withheld",
+                                        "unavailable", "not_processed"], "as": ["measure", "count"]}],
+                "mark": {"type": "line", "point": True, "tooltip": True},
+                "encoding": {"x": year_axis, "y": {"field": "count", "type": "quantitative", "title": "件"},
+                             "color": {"field": "measure", "type": "nominal", "title": ""}}}},
+    }
+    return {"nianbao": {
+        "title": "年报数字 / Numbers over the years",
+        "description": "选择省份或发布机关，查看逐年变化。 Choose a province or an issuer to see its numbers year by year.",
+        "layout": [["reports", "reports_per_year"], ["applications", "applications"]],
+        "filters": filters,
+        "charts": charts,
+    }}
+
+
+def archive_metadata(database_name: str, columns: dict[str, list[str]] | None = None) -> dict:
+    """Metadata for the archive DATABASE_NAME whose tables and views have COLUMNS ({name: [column, …]})."""
+    columns = columns or {}
+
+    def has(needs: dict[str, list[str]]) -> bool:
+        return all(t in columns and set(cols) <= set(columns[t]) for t, cols in needs.items())
+
+    tables = {}
+    for name, cols in columns.items():
+        if name.startswith(FTS_TABLE):
+            tables[name] = {"hidden": True}
+            continue
+        described = {**{c: COMMON_COLUMNS[c] for c in cols if c in COMMON_COLUMNS},
+                     **{c: d for c, d in COLUMN_DESCRIPTIONS.get(name, {}).items() if c in cols}}
+        table = {"description": TABLE_DESCRIPTIONS.get(name, ""), "columns": described}
+        for key, value in TABLE_OPTIONS.get(name, {}).items():
+            if key == "facets":
+                value = [c for c in value if c in cols]
+            elif key in ("sort_desc", "sort", "label_column") and value not in cols:
+                continue
+            table[key] = value
+        if name == "reports":
+            table["description_html"] = (
+                f"<p>{escape(table.pop('description'))}</p><p>{escape(SEARCH_HELP_SHORT)} "
+                '<a href="/-/nianbao/search">按相关度排序并显示摘要的搜索 / ranked search with snippets</a></p>')
+        tables[name] = table
     return {
-        "title": "nianbao 年报 — government information-disclosure annual reports",
-        "description": "政府信息公开工作年度报告 crawled from county portals and parsed by nianbao.",
+        "title": "nianbao 年报 — 政府信息公开工作年度报告 archive",
+        "description": "各级政府及部门的政府信息公开工作年度报告：全文、章节、统计表与勾稽核对。 "
+                       "Chinese governments' yearly information-disclosure reports, crawled from their portals "
+                       "and parsed by nianbao: full text, sections, statistics tables and their checks.",
+        "source": "Government portals (政府门户网站), crawled by nianbao",
+        "source_url": "https://github.com/nianbao/nianbao",
+        "license": "Reports: public government information; archive code Apache-2.0",
+        "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
         "databases": {
             database_name: {
-                "tables": {
-                    "reports": {
-                        "description": "One row per annual report page (a compact list without the body: "
-                                       "the view report_overview; each report's sections, statistics cells and "
-                                       "checks are linked from its row page). " + SEARCH_HELP,
-                        "fts_table": FTS_TABLE,
-                        "fts_pk": "id",
-                        "searchmode": "escaped",
-                        "sort_desc": "year",
-                        "label_column": "title",
-                        "facets": ["year", "template", "issuer"],
-                    },
-                    "sections": {"description": "Top-level sections (一、…六、) of each report, as written, "
-                                                "with a normalized kind.", "facets": ["kind"]},
-                    "stats": {"description": "Every cell of the statistics tables 二/三/四; row_key and column_key "
-                                             "are the same across the 2019 and 2021 templates.",
-                              "facets": ["table_no", "row_key"]},
-                    "checks": {"description": "勾稽关系: does each report's own arithmetic hold? Never corrected.",
-                               "facets": ["ok", "check"]},
-                    "portals": {"description": "Portals crawled.", "label_column": "url"},
-                    "fetches": {"description": "What the crawler decided about each URL (stored, not_report, skipped, errors).",
-                                "facets": ["outcome"]},
-                    FTS_TABLE: {"hidden": True},
-                },
+                "description": "政府信息公开工作年度报告 archive. " + SEARCH_HELP,
+                "tables": tables,
+                "queries": {name: query for name, needs, query in CANNED_QUERIES if has(needs)},
             }
         },
+        "plugins": {"datasette-dashboards": dashboards(database_name, set(columns.get("reports", [])))},
     }

@@ -20,7 +20,8 @@ import re
 
 from parsing.chinese import fold
 
-CJK_CHAR_RE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHAR_RE = re.compile(f"([{CJK_CHARS}])")
 QUERY_TERM_RE = re.compile(r'"[^"]*"|\S+')
 
 
@@ -46,3 +47,32 @@ def fts_query(query: str | None) -> str:
         if spaced:
             phrases.append(f'"{spaced}"')
     return " ".join(phrases) if phrases else '""'
+
+
+# Markers around matches in snippets (FTS5 snippet()/highlight() arguments):
+# private-use characters, which report text does not contain, so a page can
+# escape the snippet first and then turn the markers into <mark> tags.
+MARK_START, MARK_END = "\ue000", "\ue001"
+# Markers a snippet may carry: ours, and the «» the canned search query uses.
+SNIPPET_MARKERS = MARK_START + MARK_END + "«»"
+_SPACE_AFTER_CJK_RE = re.compile(f"([{CJK_CHARS}][{SNIPPET_MARKERS}]*) ")
+_SPACE_BEFORE_CJK_RE = re.compile(f" ([{SNIPPET_MARKERS}]*[{CJK_CHARS}])")
+
+
+def unspace(indexed: str | None) -> str | None:
+    """Indexed (per-character spaced) text read as written: no space next to a Chinese character.
+
+    For FTS5 snippet()/highlight() output; markers between a space and a
+    character do not stop the space from going.
+    """
+    if indexed is None:
+        return None
+    return _SPACE_BEFORE_CJK_RE.sub(r"\1", _SPACE_AFTER_CJK_RE.sub(r"\1", indexed))
+
+
+def query_terms(query: str | None) -> list[str]:
+    """The search box query's terms, folded to simplified (what fts_query turns into phrases)."""
+    if not query:
+        return []
+    terms = (unspace(index_text(t.strip('"'))) for t in QUERY_TERM_RE.findall(query))
+    return [t for t in terms if t]

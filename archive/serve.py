@@ -1,6 +1,14 @@
-"""Datasette for an archive, with nianbao's metadata and Chinese search plugin."""
+"""Datasette for an archive, read-only, with nianbao's metadata, pages and Chinese search.
+
+Serving never writes: the archive is opened by Datasette as immutable (no
+locks, no -wal/-shm files, nothing created), or read-only (``mode=ro``) while a
+crawler still has it open in WAL mode (a non-empty ``-wal`` file next to it),
+so that rows being written show up. Nothing here calls ensure_schema: an
+archive made by an older nianbao is served as it is.
+"""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from datasette.app import Datasette
@@ -8,16 +16,92 @@ from datasette.plugins import pm
 
 from . import datasette_plugin
 from .metadata import archive_metadata
-from .store import open_archive
+from .schema import FTS_TABLE
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# The tables without which a file is not a nianbao archive.
+REQUIRED_TABLES = ("reports", FTS_TABLE)
+# nianbao serve's Datasette settings (the benchmark measures with these).
+SETTINGS = {
+    "default_page_size": 50,
+    "sql_time_limit_ms": 3000,
+    # Suggesting facets runs a count per column over every row on every table
+    # page: seconds on a large archive, for suggestions nobody asked for.
+    "suggest_facets": False,
+    "facet_time_limit_ms": 500,
+    "allow_download": False,
+    "max_returned_rows": 1000,
+}
 
 
-def make_datasette(db_path: str) -> Datasette:
-    """A Datasette instance for one archive (the schema is brought up to date first)."""
-    open_archive(db_path).close()
+def read_only_uri(path: str | Path) -> str:
+    """An SQLite URI that opens PATH without creating or changing any file."""
+    return Path(path).resolve().as_uri() + "?immutable=1"
+
+
+def check_archive(path: str | Path) -> str | None:
+    """None if PATH is a nianbao archive Datasette can serve, else a one-line reason."""
+    p = Path(path)
+    if not p.exists():
+        return f"{path}: no such file (nianbao serve only opens an existing archive; crawl one first)"
+    if not p.is_file():
+        return f"{path}: not a file"
+    try:
+        with p.open("rb") as f:
+            magic = f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        return f"{path}: cannot be read ({e.strerror or e})"
+    if magic != SQLITE_MAGIC:
+        return f"{path}: not an SQLite database, so not a nianbao archive"
+    try:
+        conn = sqlite3.connect(read_only_uri(p), uri=True)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return f"{path}: unreadable SQLite database ({e})"
+    missing = [t for t in REQUIRED_TABLES if t not in names]
+    if missing:
+        return f"{path}: not a nianbao archive (no {', '.join(missing)} table)"
+    return None
+
+
+def archive_columns(path: str | Path) -> dict[str, list[str]]:
+    """Each table's and view's columns, read without writing (metadata is built for what exists)."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")]
+        return {name: [r[1] for r in conn.execute(f"pragma table_xinfo([{name}])")] for name in names}
+    finally:
+        conn.close()
+
+
+def being_written(path: str | Path) -> bool:
+    """True while a writer has the archive open in WAL mode with uncheckpointed pages."""
+    wal = Path(str(path) + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def register_plugin() -> None:
+    # Registered here, not as an entry point: the plugin changes escape_fts()
+    # for every database the Datasette process serves.
     if not pm.is_registered(datasette_plugin) and "nianbao" not in {n for n, _ in pm.list_name_plugin()}:
         pm.register(datasette_plugin, name="nianbao")
-    return Datasette([db_path], metadata=archive_metadata(Path(db_path).stem),
-                     settings={"default_page_size": 50, "sql_time_limit_ms": 5000})
+
+
+def make_datasette(db_path: str | Path) -> Datasette:
+    """A read-only Datasette for one archive; ValueError if it is not one."""
+    problem = check_archive(db_path)
+    if problem:
+        raise ValueError(problem)
+    register_plugin()
+    path = str(Path(db_path))
+    name = Path(path).stem
+    files = {"files": [path]} if being_written(path) else {"immutables": [path]}
+    return Datasette(**files, metadata=archive_metadata(name, archive_columns(path)),
+                     settings=SETTINGS, template_dir=str(datasette_plugin.TEMPLATES),
+                     static_mounts=[("nianbao-static", str(datasette_plugin.STATIC))])
 
 
 def run_datasette(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:

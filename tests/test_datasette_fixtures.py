@@ -1,0 +1,117 @@
+"""Small archives for the Datasette tests and the search benchmark, built from the labelled corpus.
+
+Rows are written with plain sqlite-utils inserts in the archive's schema
+(archive.schema.ensure_schema, columns as in helpers' SCHEMA.md) rather than
+through the crawler's write path, so these tests exercise serving only. Places
+and issuer levels are given to the corpus reports here (the corpus pages do
+not carry a portal registry) so that facets on them have something to show.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.schema import FTS_TABLE, ensure_schema
+from archive.search import index_text
+from parsing.report import parse_report
+
+CORPUS = Path(__file__).parent / "corpus"
+# Fictional places, assigned in turn to the corpus reports.
+PLACES = (("东江省", "青川市", "青溪县"), ("东江省", "青川市", "云岭县"), ("西岭省", "石门市", "石门川县"),
+          ("西岭省", "石门市", "桃源湾县"))
+HOSTILE_TITLE = '<script>alert("title")</script>青溪县2023年政府信息公开工作年度报告'
+HOSTILE_BODY = ('一、总体情况\n<img src=x onerror="alert(1)">本机关公开政府信息。'
+                '<a href="javascript:alert(2)">点此</a>\n二、主动公开政府信息情况\n<script>alert(3)</script>')
+HOSTILE_URL = "javascript:alert(4)//青溪县年报"
+
+
+def issuer_level(issuer: str | None) -> str | None:
+    """A rough level for test data: enough to give the level facet several values."""
+    if not issuer:
+        return None
+    if issuer.endswith(("乡", "镇", "街道", "乡人民政府", "镇人民政府", "街道办事处")):
+        return "township"
+    if issuer.endswith(("办公室", "办公厅")):
+        return "government_office"
+    if issuer.endswith(("局", "委员会", "委", "厅", "中心")):
+        return "department"
+    return "government"
+
+
+def corpus_reports() -> list[dict]:
+    """Every labelled corpus page, parsed (Report.to_dict()), in file order."""
+    reports = []
+    for label_path in sorted(CORPUS.glob("*.json")):
+        label = json.loads(label_path.read_text(encoding="utf-8"))
+        page = (CORPUS / label["page"]).read_bytes()
+        reports.append(parse_report(page, url=label["url"]).to_dict())
+    return reports
+
+
+def open_test_archive(path: str | Path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(str(path))
+    ensure_schema(db)
+    return db
+
+
+def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
+    """One parsed report and its children, as the archive stores them; COLUMNS override reports columns."""
+    contact = report.get("contact") or {}
+    row = {
+        "url": report["url"], "title": report.get("title"), "year": report.get("year"),
+        "issuer": report.get("issuer"), "published": report.get("published"),
+        "template": report.get("template"), "body": report.get("body"),
+        "address": contact.get("address"), "postcode": contact.get("postcode"),
+        "phones": json.dumps(contact.get("phones") or [], ensure_ascii=False),
+        "fax": json.dumps(contact.get("fax") or [], ensure_ascii=False),
+        "email": contact.get("email"), "fetched_at": "2025-01-01T00:00:00+00:00",
+        "encoding": report.get("encoding"), "section_count": len(report.get("sections") or []),
+        "tables_missing": json.dumps(report.get("tables_missing") or []),
+        "checks_failed": sum(1 for c in report.get("checks") or [] if not c["ok"]),
+        "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
+        **columns,
+    }
+    known = set(db["reports"].columns_dict)
+    report_id = db["reports"].insert({k: v for k, v in row.items() if k in known}).last_pk
+    db["sections"].insert_all({"report_id": report_id, "number": s["number"], "heading": s["heading"],
+                               "kind": s.get("kind"), "text": s["text"]} for s in report.get("sections") or [])
+    db["stats"].insert_all({"report_id": report_id, "table_no": s["table"], "row_key": s["row_key"],
+                            "row_label": s["row"], "column_key": s["column_key"], "column_label": s["column"],
+                            "value": s["value"], "unit": s["unit"], "blank": int(s["blank"])}
+                           for s in report.get("stats") or [])
+    db["checks"].insert_all({"report_id": report_id, "check": c["check"], "ok": int(c["ok"]),
+                             "expected": c["expected"], "actual": c["actual"]} for c in report.get("checks") or [])
+    db.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
+               [report_id, index_text(row["title"]), index_text(row["body"])])
+    return report_id
+
+
+def place_columns(i: int, issuer: str | None) -> dict:
+    province, city, county = PLACES[i % len(PLACES)]
+    return {"province": province, "city": city, "county": county, "level": issuer_level(issuer)}
+
+
+def build_corpus_archive(path: str | Path, *, hostile: bool = False) -> dict[str, int]:
+    """An archive of the corpus reports (plus, if HOSTILE, a report full of markup); {url: id}."""
+    db = open_test_archive(path)
+    ids = {}
+    with db.conn:
+        for i, report in enumerate(corpus_reports()):
+            ids[report["url"]] = insert_report(db, report, **place_columns(i, report.get("issuer")))
+        if hostile:
+            report = {"url": HOSTILE_URL, "title": HOSTILE_TITLE, "year": 2023, "issuer": "<b>青溪县</b>",
+                      "published": "2024-01-20", "template": "2021", "body": HOSTILE_BODY,
+                      "sections": [{"number": 1, "heading": "一、总体情况<script>alert(5)</script>",
+                                    "kind": "overview", "text": '<img src=x onerror="alert(1)">本机关公开政府信息。'}],
+                      "contact": {"address": "<script>alert(6)</script>", "postcode": None,
+                                  "phones": ["<i>0578</i>"], "fax": [], "email": "javascript:alert(7)"},
+                      "stats": [{"table": 3, "row": "<b>一、本年新收</b>", "column": "总计",
+                                 "row_key": "new_requests", "column_key": "total", "value": 9.0,
+                                 "unit": "<script>", "blank": False}],
+                      "checks": []}
+            ids[HOSTILE_URL] = insert_report(db, report, **place_columns(0, report["issuer"]))
+    db.conn.execute("pragma wal_checkpoint(truncate)")
+    db.close()
+    return ids

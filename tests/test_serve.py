@@ -1,0 +1,131 @@
+"""Serving an archive: read-only, only real archives, 127.0.0.1, hostile text inert on every page."""
+import asyncio
+import hashlib
+import inspect
+import re
+import sqlite3
+
+import pytest
+
+from archive.serve import check_archive, make_datasette, run_datasette
+from tests.test_datasette_fixtures import HOSTILE_URL, build_corpus_archive
+
+
+@pytest.fixture(scope="module")
+def hostile_archive(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    ids = build_corpus_archive(path, hostile=True)
+    return path, ids[HOSTILE_URL]
+
+
+def get(ds, path):
+    async def fetch():
+        return await ds.client.get(path)
+    return asyncio.run(fetch())
+
+
+def snapshot(directory):
+    """Every file in DIRECTORY with its content hash: serving must leave this unchanged."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+def test_check_archive_accepts_an_archive(hostile_archive):
+    assert check_archive(hostile_archive[0]) is None
+
+
+def test_check_archive_refuses_a_missing_path_without_creating_it(tmp_path):
+    path = tmp_path / "nothing.db"
+    message = check_archive(path)
+    assert "no such file" in message and "\n" not in message
+    with pytest.raises(ValueError):
+        make_datasette(path)
+    assert not path.exists()
+
+
+def test_check_archive_refuses_an_html_file_and_leaves_it_alone(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><body>年报</body></html>", encoding="utf-8")
+    before = snapshot(tmp_path)
+    assert "not an SQLite database" in check_archive(path)
+    with pytest.raises(ValueError):
+        make_datasette(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_check_archive_refuses_other_sqlite_files_and_leaves_them_alone(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table birds (name text)")
+    conn.commit()
+    conn.close()
+    before = snapshot(tmp_path)
+    assert "not a nianbao archive" in check_archive(path)
+    with pytest.raises(ValueError):
+        make_datasette(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_check_archive_refuses_a_directory(tmp_path):
+    assert "not a file" in check_archive(tmp_path)
+
+
+def test_serving_creates_and_changes_no_file(tmp_path):
+    path = tmp_path / "archive.db"
+    build_corpus_archive(path)
+    before = snapshot(tmp_path)
+    ds = make_datasette(path)
+    for page in ("/", "/archive", "/archive/reports?_search=公开", "/archive/reports/1", "/-/nianbao/report/1",
+                 "/-/nianbao/search?q=行政复议", "/archive/search?q=邮编", "/-/dashboards/nianbao"):
+        assert get(ds, page).status_code == 200, page
+    assert snapshot(tmp_path) == before
+    # and writes through the SQL page are refused
+    response = get(ds, "/archive.json?sql=delete+from+reports")
+    assert response.status_code == 400
+    assert snapshot(tmp_path) == before
+
+
+def test_serve_binds_localhost_by_default():
+    assert inspect.signature(run_datasette).parameters["host"].default == "127.0.0.1"
+
+
+# Markup an attacker could store in a report, as it must never reach a page unescaped.
+LIVE_MARKUP = re.compile(r"<script>alert|<img src=x onerror|<b>青溪县|href=\"javascript:|<i>0578", re.I)
+
+
+def hostile_pages(report_id):
+    return [
+        "/hostile", "/hostile/reports", f"/hostile/reports/{report_id}", "/hostile/reports?_search=青溪县",
+        "/hostile/reports?_allcols=1", "/hostile/sections", "/hostile/stats",
+        f"/-/nianbao/report/{report_id}", "/-/nianbao/search?q=本机关公开", "/-/nianbao/search?q=总体情况",
+        "/hostile/search?q=本机关公开", "/hostile/newest_reports", "/hostile/issuers_without_report?year=2030&province=",
+        "/hostile?sql=select+title,+body,+url+from+reports", "/-/dashboards/nianbao",
+    ]
+
+
+def test_hostile_text_is_escaped_on_every_html_page(hostile_archive):
+    path, report_id = hostile_archive
+    ds = make_datasette(path)
+    for page in hostile_pages(report_id):
+        response = get(ds, page)
+        assert response.status_code == 200, page
+        assert not LIVE_MARKUP.search(response.text), (page, LIVE_MARKUP.search(response.text).group(0))
+    report_page = get(ds, f"/-/nianbao/report/{report_id}").text
+    # shown as text a reader can see
+    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in report_page
+    assert "&lt;img src=x onerror=" in report_page
+    # the javascript: source is not a link
+    assert 'href="javascript' not in report_page.lower()
+    assert "javascript:alert(4)" in report_page
+
+
+def test_hostile_text_in_exports_is_data(hostile_archive):
+    path, report_id = hostile_archive
+    ds = make_datasette(path)
+    as_json = get(ds, f"/hostile/reports/{report_id}.json?_shape=array")
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json()[0]["title"].startswith("<script>")
+    as_csv = get(ds, "/hostile/reports.csv?_search=本机关公开")
+    assert as_csv.headers["content-type"].startswith(("text/plain", "text/csv"))
+    search_json = get(ds, "/hostile/search.json?q=本机关公开&_shape=array")
+    assert search_json.headers["content-type"].startswith("application/json")
+    assert any("<img" in row["snippet"] for row in search_json.json())
