@@ -8,10 +8,11 @@ from parsing import parse_report
 
 FILES = Path(__file__).parent / "files"
 CORPUS = Path(__file__).parent / "corpus"
-# The listing fixtures that are report articles, not lists (tests/files/listings/README.md).
-ARTICLES = {"trs_article.html", "hanweb_article.html"}
+# The listing fixtures that are report articles, not lists (tests/files/listings/README.md);
+# every other page there is a list page, a column page or a homepage.
+ARTICLES = {"trs_article.html", "hanweb_article.html", "report_with_related.html"}
 LISTINGS = sorted(p for p in (FILES / "listings").iterdir()
-                  if p.suffix in (".html", ".htm", ".shtml", ".xml") and p.name not in ARTICLES)
+                  if p.is_file() and p.suffix in (".html", ".htm", ".shtml", ".xml") and p.name not in ARTICLES)
 CORPUS_PAGES = sorted({(CORPUS / json.loads(p.read_text(encoding="utf-8"))["page"]).resolve()
                        for p in CORPUS.glob("*.json")} | set((FILES / "reports").glob("*.html")))
 
