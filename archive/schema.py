@@ -1,11 +1,24 @@
 """The archive's tables, declared as data and applied by a re-runnable function.
 
-``ensure_schema(db)`` creates what is missing and adds missing columns, so an
-archive made by an older nianbao is brought up to date in place, never rebuilt.
-Later additions (statistics tables, raw responses, revisions) are new entries
-here, not rewrites.
+The archive stores responses; everything else is derived from them:
+
+- ``bodies``: every body a portal served, once, content-addressed by SHA-256 and
+  compressed (zlib);
+- ``responses``: the append-only ledger, one row per fetch attempt and its
+  outcome (a 404, a skipped look-alike link and a stored report alike);
+- ``reports`` and its children (sections, stats, checks, figures, search rows):
+  what today's parser made of the latest good response for a URL, rebuilt by
+  ``nianbao reparse``; ``revisions`` keeps what a report said before its bytes
+  changed;
+- ``crawl_runs``: one row per crawl.
+
+``ensure_schema(db)`` creates what is missing, adds missing columns and applies
+the named data migrations once each (recorded in ``schema_migrations``), so an
+archive made by an older nianbao is upgraded in place, never rebuilt.
 """
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import sqlite_utils
 
@@ -24,6 +37,10 @@ TABLES: dict[str, dict] = {
             "fetched_at": str, "portal_id": int, "portal_url": str, "encoding": str,
             "http_status": int, "content_sha256": str, "section_count": int,
             "tables_missing": str, "checks_failed": int, "warnings": str,
+            # raw-first: where the report was read from, by which parser
+            "response_id": int, "parser_version": str, "attachment_url": str,
+            "attachment_sha256": str, "image_only": int, "gone_since": str,
+            "province": str, "city": str, "county": str, "level": str,
         },
         "pk": "id",
         "not_null": {"url"},
@@ -56,16 +73,60 @@ TABLES: dict[str, dict] = {
         "pk": ("report_id", "name"),
         "foreign_keys": [("report_id", "reports", "id")],
     },
-    # One row per URL the crawler decided about: the fetch ledger. Outcomes:
-    # stored, not_report (fetched, title is a look-alike), skipped (link text
-    # was a look-alike, not fetched), listing, http_error, error.
-    "fetches": {
-        "columns": {"id": int, "url": str, "portal_url": str, "outcome": str, "reason": str,
-                    "title": str, "http_status": int, "fetched_at": str},
-        "pk": "id",
-        "unique": [["url"]],
-        "indexes": [["outcome"]],
+    # Bodies as served, once each. compression: 'zlib' or 'none' (when zlib does not help).
+    "bodies": {
+        "columns": {"sha256": str, "size": int, "stored_size": int, "compression": str, "data": bytes},
+        "pk": "sha256",
     },
+    # The append-only ledger: one row per fetch attempt (or decision not to fetch).
+    # Outcomes: see OUTCOMES.
+    "responses": {
+        "columns": {"id": int, "run_id": int, "portal_id": int, "url": str, "final_url": str,
+                    "method": str, "status": int, "headers": str, "body_sha256": str,
+                    "fetched_at": str, "route": str, "outcome": str, "reason": str, "title": str,
+                    "report_id": int, "parent_url": str},
+        "pk": "id",
+        "indexes": [["url"], ["run_id"], ["outcome"]],
+    },
+    # What a report said before its bytes changed (a parser change is not a revision).
+    "revisions": {
+        "columns": {"id": int, "report_id": int, "url": str, "fetched_at": str, "content_sha256": str,
+                    "title": str, "body": str, "response_id": int, "replaced_at": str},
+        "pk": "id",
+        "foreign_keys": [("report_id", "reports", "id")],
+        "indexes": [["report_id"]],
+    },
+    "crawl_runs": {
+        "columns": {"id": int, "started": str, "finished": str, "start_urls": str, "pid": int,
+                    "new": int, "changed": int, "unchanged": int, "failed": int, "blocked": int,
+                    "skipped": int, "requests": int, "exit_status": int},
+        "pk": "id",
+    },
+    "schema_migrations": {
+        "columns": {"name": str, "applied_at": str},
+        "pk": "name",
+    },
+}
+
+# Ledger outcomes, one word each.
+OUTCOMES = {
+    "stored": "a new report",
+    "changed": "a known report whose bytes and text changed (previous version in revisions)",
+    "unchanged": "a known report, fetched again, same report",
+    "not_modified": "a known report answered 304 to a conditional request",
+    "degraded": "a known report URL served something worse (maintenance page, truncated, only a link); the archived report is kept",
+    "gone": "a known report URL answered 404/410, a soft 404 or a redirect to a homepage; the archived report is kept",
+    "listing": "a list page or column (raw kept, not parsed as a report)",
+    "attachment_only": "a report page whose text is only 详见附件: its attachment is fetched",
+    "image_only": "a report whose page or file holds only images (图片版)",
+    "skipped": "not fetched: the link text is a look-alike, or the URL was fetched recently",
+    "not_report": "fetched, not an annual report",
+    "blocked": "an anti-bot challenge or WAF page",
+    "http_error": "an HTTP error status",
+    "error": "no response (connection refused, timeout, DNS, bad URL)",
+    "too_large": "the response exceeded the size limit",
+    "parse_error": "the parser raised on this response",
+    "budget": "a page budget was reached (pagination trap or discovery budget)",
 }
 
 FTS_TABLE = "reports_fts"
@@ -92,30 +153,112 @@ VIEWS = {
         select reports.issuer, reports.year, checks.[check], checks.expected, checks.actual, reports.url
         from checks join reports on reports.id = checks.report_id where not checks.ok
     """,
+    # The latest ledger row per URL: what the archive last learned about it.
+    "latest_responses": """
+        select responses.* from responses
+        join (select url, max(id) as id from responses group by url) latest on latest.id = responses.id
+    """,
+    # The fetch ledger as it was before the raw-first archive (same columns), now derived.
+    "fetches": """
+        select responses.id, responses.url, portals.url as portal_url, responses.outcome,
+               responses.reason, responses.title, responses.status as http_status, responses.fetched_at
+        from responses
+        join (select url, max(id) as id from responses group by url) latest on latest.id = responses.id
+        left join portals on portals.id = responses.portal_id
+    """,
     "fetch_outcomes": """
         select portal_url, outcome, count(*) as n from fetches group by portal_url, outcome
+    """,
+    # Reports that vanished from their portal, and when: a finding in itself.
+    "vanished_reports": """
+        select portals.name as portal, portals.url as portal_url, reports.year, reports.issuer,
+               reports.title, reports.gone_since, reports.url, reports.id as report_id
+        from reports left join portals on portals.id = reports.portal_id
+        where reports.gone_since is not null
+        order by portals.url, reports.year
     """,
 }
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _migrate_fetches_table(db: sqlite_utils.Database) -> None:
+    """Archives made before the raw-first change kept a ``fetches`` table (one
+    row per URL, overwritten). Its rows become ledger rows (without bodies:
+    those were never kept), and ``fetches`` becomes a view."""
+    if "fetches" not in db.table_names():
+        return
+    portal_ids = {url: pid for pid, url in db.execute("select id, url from portals").fetchall()}
+    rows = db.execute("select url, portal_url, outcome, reason, title, http_status, fetched_at "
+                      "from fetches order by id").fetchall()
+    db["responses"].insert_all(
+        {"url": url, "final_url": url, "method": "GET", "status": status, "fetched_at": fetched_at,
+         "outcome": outcome, "reason": reason, "title": title, "portal_id": portal_ids.get(portal_url)}
+        for url, portal_url, outcome, reason, title, status, fetched_at in rows
+    )
+    db.execute("drop table fetches")
+
+
+def _migrate_report_places(db: sqlite_utils.Database) -> None:
+    """Reports stored before places were columns take them from their portal row."""
+    db.execute("""
+        update reports set province = (select province from portals where portals.id = reports.portal_id),
+                           city = (select city from portals where portals.id = reports.portal_id),
+                           county = (select county from portals where portals.id = reports.portal_id)
+        where portal_id is not null and province is null and city is null and county is null
+    """)
+
+
+# Data migrations, applied once each in this order and recorded in schema_migrations.
+MIGRATIONS = [
+    ("2026-11-raw-first-fetches-to-responses", _migrate_fetches_table),
+    ("2026-11-report-places-from-portals", _migrate_report_places),
+]
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns, indexes, the FTS table and views."""
+    """Create missing tables, columns, indexes, the FTS table and views; apply
+    pending data migrations. Safe to run on every open."""
     db.execute("PRAGMA foreign_keys = ON")
     if db.journal_mode != "wal" and db.conn.execute("PRAGMA database_list").fetchone()[2]:
         db.enable_wal()
+    with db.conn:
+        for name in VIEWS:
+            # views are re-created below; drop first (a view may read a table a migration replaces)
+            if name in db.view_names():
+                db.execute(f"drop view [{name}]")
+        for name, spec in TABLES.items():
+            if name in VIEWS:
+                continue
+            table = db[name]
+            if not table.exists():
+                table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"),
+                             foreign_keys=spec.get("foreign_keys"))
+            else:
+                missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+                for column, col_type in missing.items():
+                    table.add_column(column, col_type)
+            for cols in spec.get("unique", []):
+                table.create_index(cols, unique=True, if_not_exists=True)
+            for cols in spec.get("indexes", []):
+                table.create_index(cols, if_not_exists=True)
+        db.execute(FTS_SQL)
+        applied = {row[0] for row in db.execute("select name from schema_migrations")}
+        for name, migrate in MIGRATIONS:
+            if name not in applied:
+                migrate(db)
+                db["schema_migrations"].insert({"name": name, "applied_at": _now()})
+        for name, sql in VIEWS.items():
+            db.execute(f"create view [{name}] as {sql}")
+
+
+def is_current(db: sqlite_utils.Database) -> bool:
+    """True when ``db`` needs no upgrade (every table, column and migration present)."""
+    names = set(db.table_names())
     for name, spec in TABLES.items():
-        table = db[name]
-        if not table.exists():
-            table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"),
-                         foreign_keys=spec.get("foreign_keys"))
-        else:
-            missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
-            for column, col_type in missing.items():
-                table.add_column(column, col_type)
-        for cols in spec.get("unique", []):
-            table.create_index(cols, unique=True, if_not_exists=True)
-        for cols in spec.get("indexes", []):
-            table.create_index(cols, if_not_exists=True)
-    db.execute(FTS_SQL)
-    for name, sql in VIEWS.items():
-        db.create_view(name, sql, replace=True)
+        if name not in names or set(spec["columns"]) - set(db[name].columns_dict):
+            return False
+    applied = {row[0] for row in db.execute("select name from schema_migrations")}
+    return all(name in applied for name, _ in MIGRATIONS) and set(VIEWS) <= set(db.view_names())

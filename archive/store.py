@@ -1,111 +1,267 @@
-"""Writing to the archive: upsert by URL, one transaction per report."""
+"""Writing to the archive: raw bodies, the ledger, reports and what derives from them.
+
+Every write here runs inside the caller's transaction (``Archive.transaction``):
+a report, its sections, stats, checks, figures, search row, raw body and ledger
+row are committed together or not at all. Plain SQL on purpose: sqlite-utils'
+``insert_all`` opens its own transaction/savepoint per call, which would commit a
+half-stored report, and costs a third of a crawl's CPU at ~200 stats rows per
+report.
+"""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import sqlite3
+import zlib
+from contextlib import contextmanager
 
 import sqlite_utils
 
+from parsing import Report
+
+from .raw import now_iso
 from .schema import FTS_TABLE, ensure_schema
 from .search import index_text
 
-
 CHILD_TABLES = ("sections", "stats", "checks", "figures")
+ZLIB_LEVEL = 6
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def open_archive(path: str) -> sqlite_utils.Database:
+def open_archive(path: str) -> "Archive":
     """Open (creating if needed) an archive and bring its schema up to date."""
     db = sqlite_utils.Database(path) if path != ":memory:" else sqlite_utils.Database(memory=True)
+    # A crawl and `nianbao serve` may share the file: wait for a lock rather than fail.
+    db.execute("PRAGMA busy_timeout = 30000")
+    # Autocommit outside explicit transactions: Archive.transaction() is the only unit of work.
+    db.conn.isolation_level = None
     ensure_schema(db)
-    return db
+    return Archive(db)
 
 
-def _id_for(db: sqlite_utils.Database, table: str, url: str) -> int | None:
-    row = db.execute(f"select id from [{table}] where url = ?", [url]).fetchone()
-    return row[0] if row else None
+class Archive:
+    """One archive database and the writes nianbao makes to it."""
 
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self._portal_ids: dict[str, int] = {}
 
-def upsert_portal(db: sqlite_utils.Database, url: str, **fields) -> int:
-    """The portal's id, creating or updating its row (fields: name, province, …)."""
-    values = {k: v for k, v in fields.items() if v not in (None, "")}
-    existing = _id_for(db, "portals", url)
-    if existing is None:
-        return db["portals"].insert({"url": url, "first_seen": now_iso(), **values}).last_pk
-    if values:
-        db["portals"].update(existing, values)
-    return existing
+    def close(self) -> None:
+        self.db.close()
 
+    @contextmanager
+    def transaction(self):
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any exception)."""
+        if self.conn.in_transaction:  # nested: the outer transaction commits
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
-def store_report(db: sqlite_utils.Database, report: dict, *, portal_url: str | None = None,
-                 fetched_at: str | None = None, http_status: int | None = None,
-                 content_sha256: str | None = None) -> int:
-    """Insert or update one parsed report (a ``Report.to_dict()``) and its sections.
+    # --- portals --------------------------------------------------------------------------
+    def portal_id(self, url: str | None, **fields) -> int | None:
+        """The portal's id, creating its row; ``fields`` (name, province, …) update it."""
+        if not url:
+            return None
+        values = {k: v for k, v in fields.items() if v not in (None, "")}
+        cached = self._portal_ids.get(url)
+        if cached is not None and not values:
+            return cached
+        row = self.conn.execute("select id from portals where url = ?", [url]).fetchone()
+        if row is None:
+            cur = self.conn.execute("insert into portals (url, first_seen) values (?, ?)", [url, now_iso()])
+            portal_id = cur.lastrowid
+        else:
+            portal_id = row[0]
+        if values:
+            sets = ", ".join(f"[{k}] = ?" for k in values)
+            self.conn.execute(f"update portals set {sets} where id = ?", [*values.values(), portal_id])
+        self._portal_ids[url] = portal_id
+        return portal_id
 
-    Keyed by URL: storing the same page twice updates the row in place.
-    """
-    contact = report.get("contact") or {}
-    portal_id = upsert_portal(db, portal_url) if portal_url else None
-    row = {
-        "url": report["url"], "title": report.get("title"), "year": report.get("year"),
-        "issuer": report.get("issuer"), "published": report.get("published"),
-        "template": report.get("template"), "body": report.get("body"),
-        "address": contact.get("address"), "postcode": contact.get("postcode"),
-        "phones": json.dumps(contact.get("phones") or [], ensure_ascii=False),
-        "fax": json.dumps(contact.get("fax") or [], ensure_ascii=False),
-        "email": contact.get("email"), "fetched_at": fetched_at or now_iso(),
-        "portal_id": portal_id, "portal_url": portal_url, "encoding": report.get("encoding"),
-        "http_status": http_status, "content_sha256": content_sha256,
-        "section_count": len(report.get("sections") or []),
-        "tables_missing": json.dumps(report.get("tables_missing") or []),
-        "checks_failed": sum(1 for c in report.get("checks") or [] if not c["ok"]),
-        "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
-    }
-    with db.conn:
-        report_id = _id_for(db, "reports", row["url"])
+    def portal_place(self, portal_id: int | None) -> tuple[str | None, str | None, str | None]:
+        if portal_id is None:
+            return (None, None, None)
+        row = self.conn.execute("select province, city, county from portals where id = ?", [portal_id]).fetchone()
+        return tuple(row) if row else (None, None, None)
+
+    # --- raw bodies -----------------------------------------------------------------------
+    def put_body(self, body: bytes, sha256: str) -> None:
+        """Store ``body`` once under its SHA-256 (compressed when that helps)."""
+        if self.conn.execute("select 1 from bodies where sha256 = ?", [sha256]).fetchone():
+            return
+        packed = zlib.compress(body, ZLIB_LEVEL)
+        compression = "zlib"
+        if len(packed) >= len(body):
+            packed, compression = body, "none"
+        self.conn.execute("insert into bodies (sha256, size, stored_size, compression, data) values (?, ?, ?, ?, ?)",
+                          [sha256, len(body), len(packed), compression, packed])
+
+    def get_body(self, sha256: str) -> bytes | None:
+        row = self.conn.execute("select compression, data from bodies where sha256 = ?", [sha256]).fetchone()
+        if row is None:
+            return None
+        compression, data = row
+        return zlib.decompress(data) if compression == "zlib" else bytes(data)
+
+    # --- the ledger -----------------------------------------------------------------------
+    def record_response(self, *, url: str, outcome: str, run_id: int | None = None, portal_id: int | None = None,
+                        final_url: str | None = None, method: str = "GET", status: int | None = None,
+                        headers: list[tuple[str, str]] | None = None, body_sha256: str | None = None,
+                        fetched_at: str | None = None, route: str | None = None, reason: str | None = None,
+                        title: str | None = None, report_id: int | None = None,
+                        parent_url: str | None = None) -> int:
+        """Append one ledger row; returns its id."""
+        cur = self.conn.execute(
+            "insert into responses (run_id, portal_id, url, final_url, method, status, headers, body_sha256,"
+            " fetched_at, route, outcome, reason, title, report_id, parent_url)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, portal_id, url, final_url or url, method, status,
+             json.dumps(headers, ensure_ascii=False) if headers is not None else None, body_sha256,
+             fetched_at or now_iso(), route, outcome, reason, title, report_id, parent_url])
+        return cur.lastrowid
+
+    # --- reports --------------------------------------------------------------------------
+    def report_state(self, url: str) -> dict | None:
+        """What the archive holds for report ``url`` (None when unknown)."""
+        cur = self.conn.execute(
+            "select id, title, body, content_sha256, section_count, fetched_at, response_id, gone_since"
+            " from reports where url = ?", [url])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row))
+
+    def write_report(self, report: Report, *, url: str, report_id: int | None = None, new_id: int | None = None,
+                     **meta) -> int:
+        """Insert or replace the derived rows of one report (typed: a parsing.Report).
+
+        ``report_id``: the row to replace; else a new row (with id ``new_id`` when given).
+        ``meta``: fetched_at, portal_id, portal_url, http_status, content_sha256, response_id,
+        parser_version, attachment_url, attachment_sha256, province, city, county, level.
+        """
+        contact = report.contact
+        row = {
+            "url": url, "title": report.title, "year": report.year, "issuer": report.issuer,
+            "published": report.published, "template": report.template, "body": report.body,
+            "address": contact.address, "postcode": contact.postcode,
+            "phones": json.dumps(list(contact.phones), ensure_ascii=False),
+            "fax": json.dumps(list(contact.fax), ensure_ascii=False),
+            "email": contact.email, "encoding": report.encoding,
+            "section_count": len(report.sections),
+            "tables_missing": json.dumps(list(report.tables_missing)),
+            "checks_failed": sum(1 for c in report.checks if not c.ok),
+            "warnings": json.dumps(list(report.warnings), ensure_ascii=False),
+            "image_only": int(bool(getattr(report, "image_only", False))),
+            "gone_since": None,
+            **meta,
+        }
         if report_id is None:
-            report_id = db["reports"].insert(row).last_pk
+            if new_id is not None:
+                row["id"] = new_id
+            columns = ", ".join(f"[{k}]" for k in row)
+            marks = ", ".join("?" for _ in row)
+            report_id = self.conn.execute(f"insert into reports ({columns}) values ({marks})",
+                                          list(row.values())).lastrowid
         else:
-            db["reports"].update(report_id, row)
-        for table in CHILD_TABLES:
-            db.execute(f"delete from [{table}] where report_id = ?", [report_id])
-        db["sections"].insert_all(
-            {"report_id": report_id, "number": s["number"], "heading": s["heading"],
-             "kind": s.get("kind"), "text": s["text"]}
-            for s in report.get("sections") or []
-        )
-        db["stats"].insert_all(
-            {"report_id": report_id, "table_no": s["table"], "row_key": s["row_key"], "row_label": s["row"],
-             "column_key": s["column_key"], "column_label": s["column"], "value": s["value"],
-             "unit": s["unit"], "blank": int(s["blank"])}
-            for s in report.get("stats") or []
-        )
-        db["checks"].insert_all(
-            {"report_id": report_id, **c, "ok": int(c["ok"])} for c in report.get("checks") or []
-        )
-        db["figures"].insert_all(
-            {"report_id": report_id, **f} for f in report.get("figures") or []
-        )
-        db.execute(f"delete from [{FTS_TABLE}] where rowid = ?", [report_id])
-        db.execute(
-            f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
-            [report_id, index_text(row["title"]), index_text(row["body"])],
-        )
-    return report_id
+            sets = ", ".join(f"[{k}] = ?" for k in row)
+            self.conn.execute(f"update reports set {sets} where id = ?", [*row.values(), report_id])
+            for table in CHILD_TABLES:
+                self.conn.execute(f"delete from [{table}] where report_id = ?", [report_id])
+            self.conn.execute(f"delete from [{FTS_TABLE}] where rowid = ?", [report_id])
+        self.conn.executemany(
+            "insert into sections (report_id, number, heading, kind, text) values (?, ?, ?, ?, ?)",
+            [(report_id, s.number, s.heading, s.kind, s.text) for s in report.sections])
+        self.conn.executemany(
+            "insert or replace into stats (report_id, table_no, row_key, row_label, column_key, column_label,"
+            " value, unit, blank) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, s.table, s.row_key, s.row, s.column_key, s.column, s.value, s.unit, int(s.blank))
+             for s in report.stats])
+        self.conn.executemany(
+            "insert or replace into checks (report_id, [check], ok, expected, actual) values (?, ?, ?, ?, ?)",
+            [(report_id, c.check, int(c.ok), c.expected, c.actual) for c in report.checks])
+        self.conn.executemany(
+            "insert or replace into figures (report_id, name, value, unit, sentence) values (?, ?, ?, ?, ?)",
+            [(report_id, f.name, f.value, f.unit, f.sentence) for f in report.figures])
+        self.conn.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
+                          [report_id, index_text(report.title), index_text(report.body)])
+        return report_id
+
+    def keep_revision(self, report_id: int, state: dict, replaced_at: str) -> None:
+        """The report as it was before new bytes replaced it."""
+        url = self.conn.execute("select url from reports where id = ?", [report_id]).fetchone()[0]
+        self.conn.execute(
+            "insert into revisions (report_id, url, fetched_at, content_sha256, title, body, response_id, replaced_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [report_id, url, state["fetched_at"], state["content_sha256"], state["title"], state["body"],
+             state["response_id"], replaced_at])
+
+    def set_report_fields(self, report_id: int, **fields) -> None:
+        sets = ", ".join(f"[{k}] = ?" for k in fields)
+        self.conn.execute(f"update reports set {sets} where id = ?", [*fields.values(), report_id])
+
+    # --- runs -----------------------------------------------------------------------------
+    def start_run(self, start_urls: list[str], pid: int) -> int:
+        with self.transaction():
+            return self.conn.execute("insert into crawl_runs (started, start_urls, pid) values (?, ?, ?)",
+                                     [now_iso(), json.dumps(start_urls, ensure_ascii=False), pid]).lastrowid
+
+    def finish_run(self, run_id: int, counts: dict[str, int], exit_status: int) -> None:
+        fields = {k: counts.get(k, 0) for k in ("new", "changed", "unchanged", "failed", "blocked", "skipped",
+                                                  "requests")}
+        sets = ", ".join(f"[{k}] = ?" for k in fields)
+        with self.transaction():
+            self.conn.execute(f"update crawl_runs set finished = ?, exit_status = ?, {sets} where id = ?",
+                              [now_iso(), exit_status, *fields.values(), run_id])
 
 
-def record_fetch(db: sqlite_utils.Database, url: str, outcome: str, *, reason: str | None = None,
-                 title: str | None = None, portal_url: str | None = None,
-                 http_status: int | None = None) -> None:
-    """Note what the crawler decided about a URL (the latest decision wins)."""
-    row = {"url": url, "outcome": outcome, "reason": reason, "title": title,
-           "portal_url": portal_url, "http_status": http_status, "fetched_at": now_iso()}
-    existing = _id_for(db, "fetches", url)
-    with db.conn:
-        if existing is None:
-            db["fetches"].insert(row)
-        else:
-            db["fetches"].update(existing, row)
+class ArchiveLocked(Exception):
+    """Another nianbao process is writing to this archive."""
+
+
+def lock_archive(path: str):
+    """Take the archive's writer lock (an flock on the database file itself; no lock
+    file to leave behind, and the kernel releases it when the process dies, kill -9
+    included). Returns the open file that holds the lock; raises ArchiveLocked."""
+    import fcntl
+
+    if path == ":memory:":
+        return None
+    handle = open(path, "rb")  # read-only: flock needs a descriptor, not write access
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ArchiveLocked(f"another nianbao crawl or reparse is writing to {path}") from None
+    return handle
+
+
+# Outcomes after which a URL's last response was a good page (a report or a page the parser read).
+GOOD_OUTCOMES = ("stored", "changed", "unchanged", "not_modified", "image_only", "not_report", "attachment_only")
+
+
+def known_pages(archive: Archive):
+    """(url, fetched_at, etag, last_modified, is_report) for every report/attachment URL whose
+    last good response the archive holds: what a re-crawl may ask for conditionally, or skip."""
+    rows = archive.conn.execute(f"""
+        select url, max(fetched_at) as fetched_at,
+               (select headers from responses r2 where r2.url = responses.url and r2.status = 200
+                  and r2.body_sha256 is not null order by r2.id desc limit 1) as headers,
+               exists(select 1 from reports where reports.url = responses.url) as is_report
+        from responses
+        where route in ('report', 'attachment', 'start')
+          and outcome in ({", ".join("?" for _ in GOOD_OUTCOMES)})
+        group by url
+    """, GOOD_OUTCOMES)
+    for url, fetched_at, headers, is_report in rows:
+        etag = last_modified = None
+        for name, value in json.loads(headers) if headers else []:
+            if name.lower() == "etag":
+                etag = value
+            elif name.lower() == "last-modified":
+                last_modified = value
+        yield url, fetched_at, etag, last_modified, bool(is_report)

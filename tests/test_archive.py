@@ -1,106 +1,161 @@
-"""The archive: schema, upsert by URL, sections, fetch ledger (in-memory databases)."""
+"""The archive: schema, raw bodies, the append-only ledger, typed report writes, upgrades."""
 import json
+import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from archive.schema import TABLES, ensure_schema
-from archive.store import open_archive, record_fetch, store_report
+from archive.schema import MIGRATIONS, TABLES, VIEWS, ensure_schema, is_current
+from archive.store import ArchiveLocked, lock_archive, open_archive
+from parsing import parse_report
 
-
-def sample_report(url="http://portal.example.gov.cn/art/2020/1/20/art_1_1.html", **over):
-    report = {
-        "url": url, "title": "青田县政府信息公开工作2019年度报告", "year": 2019, "issuer": "青田县",
-        "published": "2020-01-20", "template": "2019", "body": "一、总体情况\n公开……",
-        "encoding": "utf-8",
-        "sections": [{"number": 1, "heading": "一、总体情况", "text": "公开……"},
-                     {"number": 2, "heading": "二、主动公开政府信息情况", "text": ""}],
-        "contact": {"address": "青田县鹤城中路33号", "postcode": "323900", "phones": ["0578-6508316"],
-                    "fax": [], "email": "997408914@qq.com"},
-    }
-    report.update(over)
-    return report
+FILES = Path(__file__).parent / "files"
+OLD_ARCHIVE = FILES / "archive_v1.db"  # made by the schema on main before the raw-first archive
 
 
 @pytest.fixture
-def db():
+def archive():
     return open_archive(":memory:")
 
 
-def test_schema_has_public_columns(db):
-    columns = set(db["reports"].columns_dict)
+def report_of(name="seed_qingtian.html", url="http://www.qingtian.gov.cn/art/2020/1/20/art_1_1.html"):
+    return parse_report((FILES / "reports" / name).read_bytes(), url)
+
+
+def test_schema_has_public_columns(archive):
+    db = archive.db
     assert {"id", "url", "title", "year", "issuer", "published", "template", "body", "address",
-            "postcode", "phones", "fax", "email", "fetched_at", "portal_id"} <= columns
-    assert {"report_id", "number", "heading", "text"} <= set(db["sections"].columns_dict)
+            "postcode", "phones", "fax", "email", "fetched_at", "portal_id", "parser_version", "response_id",
+            "gone_since", "province", "city", "county", "level"} <= set(db["reports"].columns_dict)
     assert set(db["stats"].columns_dict) == {"report_id", "table_no", "row_key", "row_label", "column_key",
                                              "column_label", "value", "unit", "blank"}
     assert set(db["checks"].columns_dict) == {"report_id", "check", "ok", "expected", "actual"}
+    assert {"url", "fetched_at", "content_sha256", "title", "body"} <= set(db["revisions"].columns_dict)
+    # the old fetch ledger's columns, now a view of the append-only responses ledger
+    assert "fetches" in db.view_names()
+    assert [c.name for c in db["fetches"].columns] == ["id", "url", "portal_url", "outcome", "reason", "title",
+                                                      "http_status", "fetched_at"]
 
 
-def test_ensure_schema_is_rerunnable_and_adds_missing_columns(db):
-    db.execute("create table t_dummy (x)")
-    ensure_schema(db)
-    ensure_schema(db)
-    assert set(TABLES) <= set(db.table_names())
+def test_ensure_schema_is_rerunnable(archive):
+    ensure_schema(archive.db)
+    ensure_schema(archive.db)
+    assert set(TABLES) <= set(archive.db.table_names())
+    assert set(VIEWS) <= set(archive.db.view_names())
+    assert is_current(archive.db)
 
 
-def test_ensure_schema_upgrades_an_old_reports_table():
-    import sqlite_utils
-
+def test_ensure_schema_adds_missing_columns_to_an_archive_that_lacks_them():
     old = sqlite_utils.Database(memory=True)
     old["reports"].create({"id": int, "url": str, "title": str}, pk="id")
     old["reports"].insert({"url": "http://a/1", "title": "t"})
+    old["sections"].create({"report_id": int, "number": int, "heading": str, "text": str}, pk=("report_id", "number"))
+    assert not is_current(old)
     ensure_schema(old)
-    assert "template" in old["reports"].columns_dict
+    assert {"template", "body", "parser_version", "gone_since"} <= set(old["reports"].columns_dict)
+    assert "kind" in old["sections"].columns_dict
     assert old["reports"].count == 1
+    assert is_current(old)
 
 
-def test_store_report_writes_row_sections_and_contact(db):
-    report_id = store_report(db, sample_report(), portal_url="http://portal.example.gov.cn/")
-    row = db["reports"].get(report_id)
-    assert row["title"] == "青田县政府信息公开工作2019年度报告"
-    assert row["postcode"] == "323900"
-    assert json.loads(row["phones"]) == ["0578-6508316"]
-    assert row["section_count"] == 2
-    assert [r["heading"] for r in db["sections"].rows_where("report_id = ?", [report_id], order_by="number")] == [
-        "一、总体情况", "二、主动公开政府信息情况"]
-    assert db["portals"].count == 1
+def test_an_archive_made_by_the_previous_schema_upgrades_in_place_with_nothing_lost(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(OLD_ARCHIVE, path)
+    raw = sqlite3.connect(path)
+    reports_before = raw.execute("select id, url, title, body, year, issuer from reports order by id").fetchall()
+    sections_before = raw.execute("select * from sections order by report_id, number").fetchall()
+    stats_before = raw.execute("select * from stats order by report_id, table_no, row_key, column_key").fetchall()
+    fetches_before = raw.execute("select url, outcome, title, http_status from fetches order by id").fetchall()
+    fts_before = raw.execute("select rowid, title from reports_fts order by rowid").fetchall()
+    assert "responses" not in {r[0] for r in raw.execute("select name from sqlite_master")}
+    raw.close()
+
+    archive = open_archive(str(path))
+    conn = archive.conn
+    assert conn.execute("select id, url, title, body, year, issuer from reports order by id").fetchall() == reports_before
+    assert conn.execute("select * from sections order by report_id, number").fetchall() == sections_before
+    assert conn.execute("select * from stats order by report_id, table_no, row_key, column_key").fetchall() == stats_before
+    assert conn.execute("select rowid, title from reports_fts order by rowid").fetchall() == fts_before
+    # the old one-row-per-URL ledger became ledger rows; `fetches` reads the same
+    assert conn.execute("select url, outcome, title, http_status from fetches order by id").fetchall() == fetches_before
+    assert conn.execute("select count(*) from responses").fetchone()[0] == len(fetches_before)
+    assert {m[0] for m in conn.execute("select name from schema_migrations")} == {name for name, _ in MIGRATIONS}
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    archive.close()
+    # a second open changes nothing
+    again = open_archive(str(path))
+    assert again.conn.execute("select count(*) from responses").fetchone()[0] == len(fetches_before)
+    again.close()
 
 
-def test_storing_twice_updates_in_place(db):
-    first = store_report(db, sample_report())
-    second = store_report(db, sample_report(title="青田县政府信息公开工作2019年度报告（修订）",
-                                            sections=[{"number": 1, "heading": "一、总体情况", "text": "x"}]))
-    assert first == second
-    assert db["reports"].count == 1
-    assert db["sections"].count == 1
-    assert db.execute("select count(*) from reports_fts").fetchone()[0] == 1
+def test_bodies_are_stored_once_compressed_and_read_back_exactly(archive):
+    body = (FILES / "reports" / "seed_qingtian.html").read_bytes()
+    import hashlib
+
+    sha = hashlib.sha256(body).hexdigest()
+    with archive.transaction():
+        archive.put_body(body, sha)
+        archive.put_body(body, sha)
+    size, stored = archive.conn.execute("select size, stored_size from bodies").fetchone()
+    assert archive.conn.execute("select count(*) from bodies").fetchone()[0] == 1
+    assert size == len(body) and stored < size / 2
+    assert archive.get_body(sha) == body
 
 
-def test_fetch_ledger_keeps_latest_outcome_per_url(db):
-    record_fetch(db, "http://a/1.html", "http_error", http_status=500)
-    record_fetch(db, "http://a/1.html", "stored", http_status=200)
-    rows = list(db["fetches"].rows)
-    assert len(rows) == 1 and rows[0]["outcome"] == "stored"
+def test_the_ledger_is_append_only_and_fetches_shows_the_latest(archive):
+    with archive.transaction():
+        archive.record_response(url="http://a/1.html", outcome="http_error", status=500)
+        archive.record_response(url="http://a/1.html", outcome="stored", status=200)
+    assert archive.conn.execute("select count(*) from responses").fetchone()[0] == 2
+    assert archive.conn.execute("select outcome, http_status from fetches").fetchall() == [("stored", 200)]
 
 
-def test_store_report_writes_stats_checks_and_figures(db):
-    report = sample_report(
-        stats=[{"table": 3, "row": "一、本年新收政府信息公开申请数量", "column": "总计", "row_key": "new_requests",
-                "column_key": "total", "value": 12, "unit": None, "blank": False},
-               {"table": 2, "row": "第二十条第（八）项/行政事业性收费", "column": "本年收费金额（单位：万元）",
-                "row_key": "art20_8.fees", "column_key": "fee_amount", "value": 20.3, "unit": "万元", "blank": False}],
-        checks=[{"check": "t3.balance.total", "ok": False, "expected": 12, "actual": 11}],
-        figures=[{"name": "requests_received", "value": 12, "unit": "件", "sentence": "共收到申请12件。"}],
-        tables_missing=[4],
-    )
-    report_id = store_report(db, report)
-    rows = {(r["row_key"], r["column_key"]): r for r in db["stats"].rows_where("report_id = ?", [report_id])}
-    assert rows[("art20_8.fees", "fee_amount")]["value"] == 20.3
-    assert rows[("art20_8.fees", "fee_amount")]["unit"] == "万元"
-    assert db.execute("select applications_received from applications_per_year").fetchall() == [(12,)]
-    assert db.execute("select [check], expected, actual from failed_checks").fetchall() == [("t3.balance.total", 12, 11)]
-    assert db["reports"].get(report_id)["checks_failed"] == 1
-    assert json.loads(db["reports"].get(report_id)["tables_missing"]) == [4]
-    assert db["figures"].count == 1
-    store_report(db, {**report, "stats": [], "checks": [], "figures": []})
-    assert db["stats"].count == 0 and db["checks"].count == 0 and db["figures"].count == 0
+def test_write_report_takes_a_typed_report_and_writes_every_derived_row(archive):
+    report = report_of()
+    with archive.transaction():
+        report_id = archive.write_report(report, url=report.url, parser_version="test")
+    row = archive.db["reports"].get(report_id)
+    assert row["title"] == report.title and row["body"] == report.body
+    assert json.loads(row["phones"]) == report.contact.phones
+    assert row["section_count"] == len(report.sections) > 0
+    assert archive.db["stats"].count == len(report.stats) > 0
+    assert archive.db["checks"].count == len(report.checks)
+    assert archive.conn.execute("select count(*) from reports_fts").fetchone()[0] == 1
+    # rewriting replaces, never doubles
+    with archive.transaction():
+        archive.write_report(report, url=report.url, report_id=report_id)
+    assert archive.db["sections"].count == len(report.sections)
+    assert archive.db["stats"].count == len(report.stats)
+    assert archive.conn.execute("select count(*) from reports_fts").fetchone()[0] == 1
+
+
+def test_a_failure_half_way_through_a_write_leaves_nothing_half_stored(archive, monkeypatch):
+    report = report_of()
+    with archive.transaction():
+        report_id = archive.write_report(report, url=report.url)
+    before = archive.conn.execute("select title, body from reports").fetchall()
+    changed = report_of("036.html", url=report.url)
+    import archive.store as store
+
+    def broken_index_text(text):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "index_text", broken_index_text)
+    with pytest.raises(RuntimeError):
+        with archive.transaction():
+            archive.write_report(changed, url=report.url, report_id=report_id)
+    assert archive.conn.execute("select title, body from reports").fetchall() == before
+    assert archive.db["stats"].count == len(report.stats)
+    assert archive.conn.execute("select count(*) from reports_fts").fetchone()[0] == 1
+
+
+def test_one_writer_at_a_time(tmp_path):
+    path = str(tmp_path / "a.db")
+    open_archive(path).close()
+    held = lock_archive(path)
+    with pytest.raises(ArchiveLocked):
+        lock_archive(path)
+    held.close()
+    lock_archive(path).close()

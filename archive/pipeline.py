@@ -1,0 +1,99 @@
+"""The Scrapy item pipeline that hands each raw record to the archive's ingest.
+
+Scrapy finds it through ITEM_PIPELINES (scraper/settings.py names it); the
+spider does not import it. One record, one transaction (archive.ingest).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from .ingest import ingest
+from .raw import RawResponse
+from .store import lock_archive, open_archive
+
+logger = logging.getLogger(__name__)
+
+# How ledger outcomes add up in a run's summary (crawl_runs columns).
+RUN_COUNT_OF = {
+    "stored": "new", "image_only": "new", "changed": "changed", "unchanged": "unchanged",
+    "not_modified": "unchanged", "degraded": "failed", "gone": "failed", "error": "failed",
+    "http_error": "failed", "parse_error": "failed", "too_large": "failed", "blocked": "blocked",
+    "skipped": "skipped", "budget": "skipped",
+}
+
+
+class ArchivePipeline:
+    def __init__(self, db_path: str, crawler=None):
+        self.db_path = db_path
+        self.crawler = crawler
+        self.archive = None
+        self.lock = None
+        self.run_id: int | None = None
+        self.own_run = False
+        self.outcomes: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
+        self.progress = None
+        self.last_progress = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings.get("NIANBAO_DB"), crawler)
+        pipeline.run_id = crawler.settings.getint("NIANBAO_RUN_ID") or None
+        pipeline.progress = crawler.settings.get("NIANBAO_PROGRESS")
+        return pipeline
+
+    def open_spider(self, spider=None):
+        spider = spider or getattr(self.crawler, "spider", None)
+        if not self.crawler or not self.crawler.settings.getbool("NIANBAO_LOCK_HELD"):
+            self.archive = open_archive(self.db_path)
+            self.lock = lock_archive(self.db_path)
+        else:
+            self.archive = open_archive(self.db_path)
+        with self.archive.transaction():
+            for portal in getattr(spider, "portals", []):
+                self.archive.portal_id(portal.url, name=portal.name, province=portal.province,
+                                       city=portal.city, county=portal.county)
+        if self.run_id is None:
+            self.own_run = True
+            self.run_id = self.archive.start_run([p.url for p in getattr(spider, "portals", [])], os.getpid())
+        logger.info("archive: %s (crawl run %d)", self.db_path, self.run_id)
+
+    def close_spider(self, spider=None):
+        spider = spider or getattr(self.crawler, "spider", None)
+        recent = getattr(spider, "recent_skipped", 0)
+        if recent:
+            self.counts["unchanged"] = self.counts.get("unchanged", 0) + recent
+            logger.info("%d known reports fetched recently were not requested again", recent)
+        summary = ", ".join(f"{k}={v}" for k, v in sorted(self.outcomes.items())) or "nothing"
+        logger.info("archive %s: %s", self.db_path, summary)
+        if self.archive is not None:
+            self.counts["requests"] = self._requests()
+            self.archive.finish_run(self.run_id, self.counts, 0 if self.own_run else None)
+            self.archive.close()
+        if self.lock is not None:
+            self.lock.close()
+
+    def _requests(self) -> int:
+        stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
+        return int(stats.get("downloader/request_count", 0))
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, RawResponse):
+            return item
+        item.run_id = self.run_id
+        result = ingest(self.archive, item)
+        outcome = result.outcome
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if outcome in RUN_COUNT_OF:
+            key = RUN_COUNT_OF[outcome]
+            self.counts[key] = self.counts.get(key, 0) + 1
+        if outcome in ("stored", "changed", "image_only"):
+            logger.info("%s report %d: %s", outcome, result.report_id, result.title)
+        elif outcome in ("degraded", "gone", "parse_error", "blocked", "too_large"):
+            logger.warning("%s %s: %s", outcome, item.url, result.reason)
+        if self.progress is not None and time.monotonic() - self.last_progress >= 1.0:
+            self.last_progress = time.monotonic()
+            self.progress(dict(self.counts), self._requests())
+        return item

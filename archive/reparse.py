@@ -1,0 +1,106 @@
+"""``nianbao reparse``: rebuild everything derived from the stored responses.
+
+The ledger is replayed in the order it was written, through the same decisions
+a crawl makes (``archive.ingest``), with today's parser: the result is the
+archive a crawl would have built had today's parser run then. Parsing runs in
+worker processes (``--jobs``), storing in this one, all in one transaction: a
+reparse that is interrupted leaves the archive as it was.
+
+Reports kept by an archive made before raw responses were stored (no
+``response_id``) have nothing to be re-parsed from and are left untouched.
+Report ids are kept for URLs that are still reports, so links into the archive
+stay valid.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+from .ingest import ingest, read_response
+from .raw import RawResponse
+from .schema import FTS_TABLE
+from .store import CHILD_TABLES, Archive
+
+# Routes whose responses may hold a report.
+REPORT_ROUTES = ("report", "attachment", "start")
+CHUNK = 16
+
+
+@dataclass
+class ReparseResult:
+    responses: int
+    reports: int
+    revisions: int
+
+
+def _rows(archive: Archive):
+    cur = archive.conn.execute(f"""
+        select responses.id, responses.url, responses.final_url, responses.method, responses.status,
+               responses.headers, responses.fetched_at, responses.route, responses.outcome, responses.reason,
+               responses.title, responses.parent_url, responses.run_id, portals.url,
+               bodies.compression, bodies.data
+        from responses
+        left join bodies on bodies.sha256 = responses.body_sha256
+        left join portals on portals.id = responses.portal_id
+        where responses.route in ({", ".join("?" for _ in REPORT_ROUTES)})
+        order by responses.id
+    """, REPORT_ROUTES)
+    yield from cur
+
+
+def _raw(row) -> tuple[int, RawResponse]:
+    (response_id, url, final_url, method, status, headers, fetched_at, route, outcome, reason, title,
+     parent_url, run_id, portal_url, compression, data) = row
+    body = None
+    if data is not None:
+        body = zlib.decompress(data) if compression == "zlib" else bytes(data)
+    raw = RawResponse(url=url, final_url=final_url, method=method or "GET", status=status,
+                      headers=[tuple(h) for h in json.loads(headers)] if headers else [], body=body,
+                      fetched_at=fetched_at, route=route, portal_url=portal_url, link_title=title,
+                      parent_url=parent_url, run_id=run_id,
+                      # rows without a response keep the fetcher's own decision (skipped, error …)
+                      outcome=outcome if status is None else None, reason=reason if status is None else None)
+    return response_id, raw
+
+
+def _read(row):
+    response_id, raw = _raw(row)
+    return response_id, raw, read_response(raw)
+
+
+def reparse_archive(archive: Archive, jobs: int = 2,
+                    progress: Callable[[int, int], None] | None = None) -> ReparseResult:
+    conn = archive.conn
+    total = conn.execute(f"select count(*) from responses where route in ({', '.join('?' for _ in REPORT_ROUTES)})",
+                         REPORT_ROUTES).fetchone()[0]
+    done = revisions = 0
+    with archive.transaction():
+        keep_ids = dict(conn.execute("select url, id from reports where response_id is not null"))
+        derived = "select id from reports where response_id is not null"
+        for table in CHILD_TABLES:
+            conn.execute(f"delete from [{table}] where report_id in ({derived})")
+        conn.execute(f"delete from [{FTS_TABLE}] where rowid in ({derived})")
+        conn.execute(f"delete from revisions where report_id in ({derived})")
+        conn.execute("delete from reports where response_id is not null")
+        pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+        try:
+            readings = pool.imap(_read, _rows(archive), CHUNK) if pool else map(_read, _rows(archive))
+            for response_id, raw, reading in readings:
+                result = ingest(archive, raw, reading, record=False, response_id=response_id,
+                                reuse_ids=keep_ids)
+                if result.outcome == "changed":
+                    revisions += 1
+                done += 1
+                if progress and (done % 50 == 0 or done == total):
+                    progress(done, total)
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
+        reports = conn.execute("select count(*) from reports").fetchone()[0]
+    if progress:
+        progress(total, total)
+    return ReparseResult(done, reports, revisions)
