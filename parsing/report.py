@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .checks import Check, compute_checks
 from .classify import detect_template, is_annual_report_title
 from .figures import Figure, extract_figures
+from .gkmlpt import detail_page, gkmlpt_detail
 from .contact import Contact, extract_contact
 from .encoding import decode_html
 from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree, unmark
@@ -86,6 +87,10 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     meta charset, else UTF-8/GB18030) or already-decoded text.
     """
     text, encoding = decode_html(body, content_type)
+    detail = gkmlpt_detail(text)
+    if detail is not None:
+        # A gkmlpt page renders its document from JSON with JavaScript.
+        text = detail_page(detail)
     root = parse_tree(text)
     drop_noise(root)
     container = find_content(root)
