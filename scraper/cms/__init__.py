@@ -9,6 +9,8 @@ sorts a homepage's links into gateways, report columns, sub-columns and report c
 """
 from __future__ import annotations
 
+import re
+
 from parsing.encoding import decode_html
 
 from . import generic, gkmlpt, hanweb, trs, vsb
@@ -25,6 +27,8 @@ __all__ = ["ATTACHMENT", "PAGE", "ColumnLink", "Listing", "ListingItem", "PageRe
 # gkmlpt first: its column pages are recognised by URL, and carry no other family's marks.
 FAMILIES = {"gkmlpt": gkmlpt, "hanweb": hanweb, "trs": trs, "vsb": vsb, "generic": generic}
 JSON_TYPE_MARK = "json"
+# Raw hrefs of a page, for counting article-shaped links without building a DOM.
+HREF_RE = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 
 
 def detect_family(text: str, url: str) -> str | None:
@@ -35,13 +39,24 @@ def detect_family(text: str, url: str) -> str | None:
     return None
 
 
+def family_by_links(text: str) -> str | None:
+    """The family whose article URL shape most of the page's links have (at least one), else
+    None: the mark a one-page column keeps when its template prints no pager script at all."""
+    hrefs = HREF_RE.findall(text)
+    counts = {name: sum(1 for h in hrefs if module.ARTICLE_URL_RE.search(h))
+              for name, module in FAMILIES.items() if hasattr(module, "ARTICLE_URL_RE")}
+    best = max(counts, key=counts.get, default=None)  # first max wins: FAMILIES order
+    return best if best and counts[best] else None
+
+
 def parse_listing(body: bytes | str, url: str, content_type: str | None = None, *, as_list: bool = False) -> Listing:
     """Items, further pages and skipped links of a list page.
 
     ``as_list=False`` (a page of unknown role): an article page (``looks_like_article``) or a page
     of no family gives ``Listing(None, [], [])``. ``as_list=True`` (the page was reached as a list:
     a column page, a later page, a sub-column): the page is always read as a list, by its family's
-    rules when it carries the family's marks, else by the generic rule — so a last page without a
+    rules when it carries the family's marks (its scripts/markup, else its article-shaped links),
+    else by the generic rule — so a last page without a
     pager and a one-page column without any pager still give their items.
     A gkmlpt JSON API answer (by URL or JSON content type) is read by ``parse_gkmlpt_api``.
     """
@@ -54,5 +69,5 @@ def parse_listing(body: bytes | str, url: str, content_type: str | None = None, 
     if family is None:
         if not as_list:
             return Listing(family=None)
-        family = "generic"
+        family = family_by_links(text) or "generic"
     return FAMILIES[family].parse(text, url)

@@ -32,8 +32,6 @@ NAVISH_TAGS = {"nav", "header", "footer"}
 ROW_TAGS = {"li", "tr", "dd", "dt", "p"}
 # hrefs that point inside the page (#top) or nowhere: skipped silently, they are not links to fetch.
 IN_PAGE_HREF_RE = re.compile(r"^\s*(?:#|$)")
-# An explicit scheme at the start of an href (javascript:, mailto:, ftp:, file:, data:, http:).
-HREF_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 FETCHABLE_SCHEMES = {"http", "https"}
 # Browsers drop tabs and newlines anywhere in a URL (WHATWG URL spec); portals' templates leave them in hrefs.
 URL_NOISE_RE = re.compile(r"[\t\n\r]")
@@ -87,9 +85,6 @@ def resolve(href: str | None, base: str) -> tuple[str | None, str | None]:
     cost the rest of the page."""
     if href is None or IN_PAGE_HREF_RE.match(href):
         return None, None
-    m = HREF_SCHEME_RE.match(href)
-    if m and m.group(1).lower() not in FETCHABLE_SCHEMES:
-        return None, f"scheme {m.group(1).lower()}"
     try:
         url = absolute(href, base)
         parts = urlsplit(url)

@@ -21,10 +21,13 @@ COLUMN_TEXT_RE = re.compile(r"年报|年度报告")
 # Column path segments seen for report columns (PORTALS.md): xxgknb (鄂尔多斯, 保康, 海口人社),
 # zfxxgknb (桐梓, 城口, 晋安, 德化), ndbg (闽侯, 美兰), gknb (宜门 gknb), xxgkndbg (合江), zfxxgkndbg (清河).
 COLUMN_PATH_RE = re.compile(r"(?:^|[/_.-])(?:zf)?(?:xxgknb|xxgkndbg|ndbg|gknb)(?:$|[/_.?-])", re.I)
-# Gateway link texts (short labels, not article titles that mention 政务公开).
-GATEWAY_TEXT_RE = re.compile(r"政务公开|信息公开|主动公开|公开目录")
-# Gateway path segments: xxgk, zfxxgk, zfxxgkzl, zwgk, zwgk_270, gkml, gkmlpt (Guangdong platform).
-GATEWAY_PATH_RE = re.compile(r"(?:^|/)(?:zf)?(?:xxgk|zwgk|gkml)(?:zl|ml|pt)?(?:[_-]\d+)?(?:/|$|\.)", re.I)
+# Gateway link texts, whole labels (not 政府信息公开指南, not article titles that mention 政务公开).
+GATEWAY_TEXT_RE = re.compile(
+    r"^(?:政务|政府|政务信息|政府信息)?公开$|^(?:政府)?(?:信息|政务)公开(?:目录|专栏|平台|专题)$|^法定主动公开(?:内容)?$"
+    r"|^主动公开(?:目录)?$|^政务信息公开$|^信息公开$")
+# Gateway paths: the link's last segment is xxgk, zfxxgk, zfxxgkzl, xxgkml, gkml, gkmlpt (Guangdong
+# platform), optionally with a TRS numeric suffix (xxgk_270) or an index file (gkmlpt/index).
+GATEWAY_PATH_RE = re.compile(r"(?:^|/)(?:zf)?(?:xxgk|gkml)(?:zl|ml|pt)?(?:[_-]\d+)?/?(?:index(?:\.\w+)?)?$", re.I)
 MAX_COLUMN_TITLE = 16  # column labels are short; longer texts are article titles
 # Inside a report column, links to its sub-columns: by issuer kind, or a year folder (2022年, 2019年度).
 SUB_TEXT_RE = re.compile(r"部门|乡镇|街道|单位|县直|市直|区直|镇|乡|办事处|开发区|园区|机构|^\s*(?:19|20)\d{2}\s*年度?(?:年报)?\s*$")
@@ -53,11 +56,11 @@ def classify(a, link: str, title: str, in_report_column: bool) -> str | None:
     if is_article_url(link) or is_attachment(link):
         return None
     short = len(title) <= MAX_COLUMN_TITLE
-    if in_report_column and short and SUB_TEXT_RE.search(title) and (names_report or not is_navish(a)):
+    if in_report_column and short and (names_report or (SUB_TEXT_RE.search(title) and not is_navish(a))):
         return SUB_COLUMN
     if (names_report and short) or COLUMN_PATH_RE.search(path):
         return REPORT_COLUMN
-    if (GATEWAY_TEXT_RE.search(title) and short) or GATEWAY_PATH_RE.search(path):
+    if GATEWAY_TEXT_RE.search(title) or GATEWAY_PATH_RE.search(path):
         return GATEWAY
     return None
 
