@@ -32,7 +32,7 @@ from parsing.stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
 
 from .metadata import CHECK_LABELS, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES
 from .schema import FTS_TABLE
-from .search import MARK_END, MARK_START, fts_query, query_terms, unspace
+from .search import BM25_WEIGHTS, MARK_END, MARK_START, fts_query, query_terms, unspace
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -43,8 +43,6 @@ SECTION_CONTEXT = 40
 SNIPPET_TOKENS = 48
 # The section a statistics table belongs in (parsing/kinds.py section kinds).
 SECTION_KIND_TABLE = {"proactive": 2, "requests": 3, "review_litigation": 4}
-# bm25 weights: a word in the title counts for more than one in the body.
-BM25_WEIGHTS = "10.0, 1.0"
 
 
 @hookimpl(trylast=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from markupsafe import escape
 
 from .schema import FTS_TABLE
+from .search import BM25_WEIGHTS
 
 SEARCH_HELP_SHORT = (
     "搜索按原文子串匹配任意长度的中文词，繁简通用；多个词用空格分开。"
@@ -197,7 +198,7 @@ CANNED_QUERIES = [
        nianbao_unspace(snippet([{FTS_TABLE}], -1, '«', '»', '…', 40)) as snippet
 from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
 where [{FTS_TABLE}] match nianbao_query(:q)
-order by bm25([{FTS_TABLE}], 10.0, 1.0)
+order by bm25([{FTS_TABLE}], {BM25_WEIGHTS})
 limit 50""",
     }),
     ("issuers_without_report", {"reports": ["issuer", "province", "county"]}, {

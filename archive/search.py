@@ -25,11 +25,21 @@ CJK_CHAR_RE = re.compile(f"([{CJK_CHARS}])")
 QUERY_TERM_RE = re.compile(r'"[^"]*"|\S+')
 
 
+# A token written before every punctuation mark or symbol. FTS5's unicode61 tokenizer drops
+# punctuation, so without it "诉讼、情况" would match the phrase 诉讼情况, which a LIKE scan
+# does not find; with it, a word matches exactly where it is written (whitespace aside: a
+# line break inside a word still matches). A private-use character: unicode61 counts
+# those as token characters (category Co), and report text does not contain them.
+PUNCTUATION_TOKEN = "\ue002"
+PUNCTUATION_RE = re.compile(r"([^\w\s\ue000-\uf8ff])")
+
+
 def index_text(text: str | None) -> str:
-    """Text as FTS5 should index it: each Chinese character a separate token."""
+    """Text as FTS5 should index it: each Chinese character a separate token, punctuation a token."""
     if not text:
         return ""
-    return re.sub(r"\s+", " ", CJK_CHAR_RE.sub(r" \1 ", fold(text))).strip()
+    spaced = CJK_CHAR_RE.sub(r" \1 ", PUNCTUATION_RE.sub(" " + PUNCTUATION_TOKEN + r"\1", fold(text)))
+    return re.sub(r"\s+", " ", spaced).strip()
 
 
 def fts_query(query: str | None) -> str:
@@ -49,6 +59,10 @@ def fts_query(query: str | None) -> str:
     return " ".join(phrases) if phrases else '""'
 
 
+# bm25() weights of the FTS columns (title, body): a word in the title (the issuer, the
+# subject) says what the report is about; in a 7,000-character body it may be a passing mention.
+BM25_WEIGHTS = "100.0, 1.0"
+
 # Markers around matches in snippets (FTS5 snippet()/highlight() arguments):
 # private-use characters, which report text does not contain, so a page can
 # escape the snippet first and then turn the markers into <mark> tags.
@@ -67,7 +81,8 @@ def unspace(indexed: str | None) -> str | None:
     """
     if indexed is None:
         return None
-    return _SPACE_BEFORE_CJK_RE.sub(r"\1", _SPACE_AFTER_CJK_RE.sub(r"\1", indexed))
+    text = indexed.replace(" " + PUNCTUATION_TOKEN, "").replace(PUNCTUATION_TOKEN, "")
+    return _SPACE_BEFORE_CJK_RE.sub(r"\1", _SPACE_AFTER_CJK_RE.sub(r"\1", text))
 
 
 def query_terms(query: str | None) -> list[str]:
