@@ -9,20 +9,42 @@ from .tables import render_table
 HTML_UTF8 = "text/html; charset=utf-8"
 HTML_NO_CHARSET = "text/html"  # TRS pages: charset only in the page's <meta>, like old real TRS sites
 XML_UTF8 = "text/xml;charset=UTF-8"
+JSON_UTF8 = "application/json;charset=UTF-8"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PNG = "image/png"
+ORIGIN = "http://demo.invalid"  # placeholder origin in ``absolute`` pages
 
 
 @dataclass(frozen=True)
 class Page:
+    """One response: body and Content-Type; ``status`` and extra ``headers`` for challenge
+    pages; ``modified`` (YYYY-MM-DD, the page's publication date) sets Last-Modified, else the
+    site's SITE_MODIFIED date (no validators at all when ``validators`` is false); ``absolute`` when the body holds ORIGIN (replaced by
+    ``http://<Host>`` at serve time, for APIs that answer absolute URLs)."""
     body: bytes
     content_type: str
+    status: int = 200
+    headers: tuple = ()
+    modified: str | None = None
+    absolute: bool = False
+    validators: bool = True  # ETag/Last-Modified, 304s; off for computed answers and challenges
 
 
-def utf8_page(html: str) -> Page:
-    return Page(html.encode("utf-8"), HTML_UTF8)
+def utf8_page(html: str, modified: str | None = None) -> Page:
+    return Page(html.encode("utf-8"), HTML_UTF8, modified=modified)
 
 
-def gbk_page(html: str) -> Page:
-    return Page(html.encode("gbk"), HTML_NO_CHARSET)
+def gbk_page(html: str, modified: str | None = None) -> Page:
+    return Page(html.encode("gbk"), HTML_NO_CHARSET, modified=modified)
+
+
+def maintenance_page(title: str) -> Page:
+    """What a portal serves at a report's URL while its CMS is down: the report's title in
+    <title>, 系统维护中 for a body, status 200."""
+    return utf8_page(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{e(title)}</title></head><body>'
+                     '<div class="weihu"><h2>系统维护中</h2><p>尊敬的用户：网站正在进行系统升级维护，请稍后访问。给您带来不便，敬请谅解。</p>'
+                     '</div></body></html>')
 
 
 def e(text) -> str:

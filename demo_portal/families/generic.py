@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..render import body_html, breadcrumb, chunks, e, footer, info_line, utf8_page, views_of, TOOLS
 
-PORTAL = {"family": "generic", "county": "桃源湾县", "site": "桃源湾县人民政府信息公开网", "prefix": "/generic/",
+PORTAL = {"family": "generic", "portal": "generic", "county": "桃源湾县", "site": "桃源湾县人民政府信息公开网", "prefix": "/generic/",
           "homepage": "/generic/index.html", "column": "/generic/list.php?page=1", "per_page": 2}
 META = '<meta charset="utf-8">'
 NAV = ('<div id="nav"><a href="index.html">首页</a> <a href="news.php">新闻</a> <a href="zwgk.php">政务公开</a>'
@@ -26,7 +26,8 @@ def _pager(page: int, count: int) -> str:
         return f'<a href="list.php?page={p + 1}">{text}</a>'
     prev = f"{link(0, '首页')} {link(page - 1, '上一页')}" if page else "<span>首页</span> <span>上一页</span>"
     nums = " ".join(f"<b>{p + 1}</b>" if p == page else link(p, str(p + 1)) for p in range(count))
-    nxt = f"{link(page + 1, '下一页')} {link(count - 1, '尾页')}" if page < count - 1 else "<span>下一页</span> <span>尾页</span>"
+    # The last page prints no 下一页/尾页 at all, as many home-grown lists do.
+    nxt = f"{link(page + 1, '下一页')} {link(count - 1, '尾页')}" if page < count - 1 else ""
     return f'<div class="pages">{prev} {nums} {nxt} 第{page + 1}页/共{count}页</div>'
 
 
@@ -68,5 +69,5 @@ def build(reports: list[dict], lookalikes: list[dict]) -> dict:
     for i, group in enumerate(groups):
         pages[list_path(i)] = utf8_page(_list(group, i, len(groups)))
     for doc in docs:
-        pages[article_path(doc)] = utf8_page(_article(doc))
+        pages[article_path(doc)] = utf8_page(_article(doc), modified=doc["published"])
     return pages

@@ -11,7 +11,7 @@ from ..render import (XML_UTF8, Page, body_html, breadcrumb, chunks, e, footer, 
                       utf8_page, views_of, TOOLS)
 
 COLUMN_ID, WEB_ID, UNIT_ID = 1229000001, 1, 4455560
-PORTAL = {"family": "hanweb", "county": "云岭县", "site": "云岭县人民政府", "prefix": "/hanweb/",
+PORTAL = {"family": "hanweb", "portal": "hanweb", "county": "云岭县", "site": "云岭县人民政府", "prefix": "/hanweb/",
           "homepage": "/hanweb/index.html", "column": f"/hanweb/col/col{COLUMN_ID}/index.html", "per_page": 3}
 PROXY = "/hanweb/module/web/jpage/dataproxy.jsp"
 META = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
@@ -27,7 +27,8 @@ def article_path(doc: dict) -> str:
 
 
 def proxy_key(start: int, end: int) -> str:
-    """The GET form of a jpage proxy request (same fields real jpage POSTs)."""
+    """The GET form of a jpage proxy request (same fields real jpage POSTs); the proxy itself
+    is computed per request (``proxy_answer``)."""
     q = {"startrecord": start, "endrecord": end, "perpage": PORTAL["per_page"], "col": 1, "appid": 1,
          "webid": WEB_ID, "path": "/", "columnid": COLUMN_ID, "sourceContentType": 1, "unitid": UNIT_ID,
          "permissiontype": 0}
@@ -95,15 +96,42 @@ def _homepage() -> str:
 {FOOT}</body></html>"""
 
 
+def proxy_answer(docs: list[dict], params: dict) -> Page | None:
+    """dataproxy.jsp as the real one answers: records ``startrecord``…``endrecord`` (1-based,
+    inclusive: what jpage POSTs, the range in the query and the ajaxParam fields in the form
+    body), or page ``page`` of ``perpage`` records (the GET form of the ``nextgroup`` link).
+    Computed per request because clients ask for ranges of any size; None (404) for another
+    column or when neither form is given."""
+    if params.get("columnid") != str(COLUMN_ID):
+        return None
+    try:
+        if "startrecord" in params:
+            first, last = int(params["startrecord"]), int(params.get("endrecord", params["startrecord"]))
+        elif "page" in params:
+            perpage = int(params.get("perpage") or PORTAL["per_page"])
+            first = (int(params["page"]) - 1) * perpage + 1
+            last = first + perpage - 1
+        else:
+            return None
+    except ValueError:
+        return None
+    xml = '<?xml version="1.0" encoding="UTF-8"?>' + _datastore(docs[max(first, 1) - 1:max(last, 0)])
+    return Page(xml.encode("utf-8"), XML_UTF8, validators=False)
+
+
+def _ordered(reports: list[dict], lookalikes: list[dict]) -> list[dict]:
+    return sorted(reports + lookalikes, key=lambda d: (d["published"], d["doc_id"]), reverse=True)
+
+
+def routes(reports: list[dict], lookalikes: list[dict]) -> dict:
+    docs = _ordered(reports, lookalikes)
+    return {PROXY: lambda params: proxy_answer(docs, params)}
+
+
 def build(reports: list[dict], lookalikes: list[dict]) -> dict:
-    docs = sorted(reports + lookalikes, key=lambda d: (d["published"], d["doc_id"]), reverse=True)
+    docs = _ordered(reports, lookalikes)
     groups = chunks(docs, PORTAL["per_page"])
     pages = {PORTAL["homepage"]: utf8_page(_homepage()), PORTAL["column"]: utf8_page(_column(groups[0], len(docs)))}
-    start = len(groups[0]) + 1
-    for group in groups[1:]:
-        xml = '<?xml version="1.0" encoding="UTF-8"?>' + _datastore(group)
-        pages[proxy_key(start, start + len(group) - 1)] = Page(xml.encode("utf-8"), XML_UTF8)
-        start += len(group)
     for i, doc in enumerate(docs):
-        pages[article_path(doc)] = utf8_page(_article(doc, chrome_inside=i % 2 == 0))
+        pages[article_path(doc)] = utf8_page(_article(doc, chrome_inside=i % 2 == 0), modified=doc["published"])
     return pages

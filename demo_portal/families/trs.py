@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..render import body_html, breadcrumb, chunks, e, footer, gbk_page, info_line, truncate, views_of, TOOLS
 
 COLUMN_DIR = "/trs/zwgk/xxgknb/"
-PORTAL = {"family": "trs", "county": "青溪县", "site": "青溪县人民政府", "prefix": "/trs/",
+PORTAL = {"family": "trs", "portal": "trs", "county": "青溪县", "site": "青溪县人民政府", "prefix": "/trs/",
           "homepage": "/trs/index.html", "column": COLUMN_DIR + "index.html", "per_page": 3}
 META = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
 NAV = ('<div class="header"><div class="logo">青溪县人民政府</div><ul class="nav">'
@@ -96,5 +96,5 @@ def build(reports: list[dict], lookalikes: list[dict]) -> dict:
     for i, group in enumerate(groups):
         pages[list_path(i)] = gbk_page(_list(group, i, len(groups)))
     for i, doc in enumerate(docs):
-        pages[article_path(doc)] = gbk_page(_article(doc, chrome_inside=i % 2 == 1))
+        pages[article_path(doc)] = gbk_page(_article(doc, chrome_inside=i % 2 == 1), modified=doc["published"])
     return pages

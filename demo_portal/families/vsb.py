@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..render import TOOLS, body_html, chunks, e, footer, truncate, utf8_page
 
 COLUMN_ID = 1082
-PORTAL = {"family": "vsb", "county": "石门川县", "site": "石门川县人民政府", "prefix": "/vsb/",
+PORTAL = {"family": "vsb", "portal": "vsb", "county": "石门川县", "site": "石门川县人民政府", "prefix": "/vsb/",
           "homepage": "/vsb/index.htm", "column": "/vsb/xxgknb.htm", "per_page": 2}
 VSB_P = ' class="vsbcontent_start"'  # paragraph class the VSB editor writes
 META = '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
@@ -34,7 +34,8 @@ def _pager(page: int, count: int, total: int, up: str) -> str:
         return (up + path[len("/vsb/"):]) if page else path[len("/vsb/"):]
     first = ('<span class="PrevDisabled">首页</span><span class="PrevDisabled">上页</span>' if page == 0 else
              f'<a href="{rel(0)}" class="Prev">首页</a><a href="{rel(page - 1)}" class="Prev">上页</a>')
-    last = ('<span class="NextDisabled">下页</span><span class="NextDisabled">尾页</span>' if page == count - 1 else
+    # The last page drops 下页/尾页 altogether (this VSB template writes no NextDisabled spans).
+    last = ('' if page == count - 1 else
             f'<a href="{rel(page + 1)}" class="Next">下页</a><a href="{rel(count - 1)}" class="Next">尾页</a>')
     return (f'<table cellspacing="0" cellpadding="0" border="0"><tr><td colspan="2" align="center" class="pagestyle57630" nowrap>'
             f'共{total}条&nbsp;&nbsp;{page + 1}/{count}&nbsp;{first}{last}</td></tr></table>')
@@ -86,5 +87,5 @@ def build(reports: list[dict], lookalikes: list[dict]) -> dict:
     for i, group in enumerate(groups):
         pages[list_path(i, len(groups))] = utf8_page(_list(group, i, len(groups), len(docs)))
     for i, doc in enumerate(docs):
-        pages[article_path(doc)] = utf8_page(_article(doc, chrome_inside=i % 2 == 0))
+        pages[article_path(doc)] = utf8_page(_article(doc, chrome_inside=i % 2 == 0), modified=doc["published"])
     return pages

@@ -1,0 +1,1 @@
+"""Dev-only scripts that (re)generate committed demo content; never imported at runtime."""
