@@ -153,6 +153,8 @@ COLUMN_DESCRIPTIONS = {
     "vanished_reports": {},
 }
 
+ANY_TABLE_COLUMNS = {c: d for table in COLUMN_DESCRIPTIONS.values() for c, d in table.items()}
+
 TABLE_OPTIONS = {
     "reports": {"fts_table": FTS_TABLE, "fts_pk": "id", "searchmode": "escaped", "sort_desc": "year",
                 "label_column": "title", "facets": ["year", "template", "province", "city", "county", "level"]},
@@ -368,8 +370,10 @@ def archive_metadata(database_name: str, columns: dict[str, list[str]] | None = 
         if name.startswith(FTS_TABLE):
             tables[name] = {"hidden": True}
             continue
-        described = {**{c: COMMON_COLUMNS[c] for c in cols if c in COMMON_COLUMNS},
-                     **{c: d for c, d in COLUMN_DESCRIPTIONS.get(name, {}).items() if c in cols}}
+        own = COLUMN_DESCRIPTIONS.get(name, {})
+        # a view's columns are mostly its tables' columns: described as there
+        described = {c: own.get(c) or COMMON_COLUMNS.get(c) or ANY_TABLE_COLUMNS.get(c) for c in cols}
+        described = {c: d for c, d in described.items() if d}
         table = {"description": TABLE_DESCRIPTIONS.get(name, ""), "columns": described}
         for key, value in TABLE_OPTIONS.get(name, {}).items():
             if key == "facets":
