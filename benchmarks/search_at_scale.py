@@ -1,0 +1,207 @@
+"""Search and pages at scale, through Datasette's JSON API with `nianbao serve`'s settings.
+
+    .venv/bin/python benchmarks/search_at_scale.py [--reports 100000] [--db PATH] [--runs 20]
+
+Builds (or reuses, with --db of an existing file) an archive of N reports made
+from variations of the labelled corpus (each report: a corpus report's sections
+reshuffled with sections of others, ~7,000 characters, a county and department
+from a pool, so that a county's name selects a few hundred reports), then asks
+the in-process Datasette (datasette.client, the same app `nianbao serve` runs)
+for: ranked search with snippets (the canned query and the search page) and the
+reports table search with facets, for 2-, 4- and 8-character terms, rare and
+common; a report page; the reports table with its facets; a canned query.
+Prints p50/p95 per request and the FTS index size against the text indexed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from archive.schema import FTS_TABLE  # noqa: E402
+from archive.search import index_text  # noqa: E402
+from archive.serve import make_datasette  # noqa: E402
+from tests.test_datasette_fixtures import corpus_reports, issuer_level, open_test_archive  # noqa: E402
+
+DEPARTMENTS = ("人民政府", "人民政府办公室", "财政局", "教育局", "卫生健康局", "自然资源局", "生态环境局",
+               "市场监督管理局", "交通运输局", "农业农村局", "民政局", "司法局", "住房和城乡建设局", "应急管理局")
+PROVINCES = ("东江省", "西岭省", "南屏省", "北川省", "中原省", "海宁省")
+# Characters for made-up place names (common in real ones).
+PLACE_CHARS = "青云石桃溪岭门川源湾平安宁德化兴隆泰昌华阳山水河江海城林丰乐康福寿永清明新"
+TARGET_BODY_CHARS = 7000
+
+
+def place_names(count: int, rng: random.Random) -> list[str]:
+    names = set()
+    while len(names) < count:
+        names.add(rng.choice(PLACE_CHARS) + rng.choice(PLACE_CHARS))
+    return sorted(names)
+
+
+def build(path: Path, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    sources = [r for r in corpus_reports() if r.get("sections")]
+    all_sections = [s for r in sources for s in r["sections"] if s["text"]]
+    counties = place_names(max(1, n // 300), rng)
+    db = open_test_archive(path)
+    conn: sqlite3.Connection = db.conn
+    conn.execute("pragma synchronous = off")
+    report_columns = set(db["reports"].columns_dict)
+    started = time.monotonic()
+    batch: list[tuple] = []
+    next_id = 1
+    for i in range(n):
+        source = rng.choice(sources)
+        county = counties[i % len(counties)] + "县"
+        department = rng.choice(DEPARTMENTS)
+        issuer = county + department
+        year = rng.randint(2008, 2024)
+        sections = [dict(s) for s in source["sections"]]
+        body_len = sum(len(s["heading"]) + len(s["text"]) + 2 for s in sections)
+        while body_len < TARGET_BODY_CHARS:
+            extra = dict(rng.choice(all_sections))
+            extra["number"] = len(sections) + 1
+            sections.append(extra)
+            body_len += len(extra["heading"]) + len(extra["text"]) + 2
+        for number, section in enumerate(sections, 1):
+            section["number"] = number
+        body = "\n".join(f"{s['heading']}\n{s['text']}" for s in sections)
+        body = body.replace(source.get("issuer") or "\x00", issuer)
+        title = f"{issuer}{year}年政府信息公开工作年度报告"
+        province = PROVINCES[hash(county) % len(PROVINCES)]
+        row = {"id": next_id, "url": f"http://bench.example.gov.cn/{i}.html", "title": title, "year": year,
+               "issuer": issuer, "published": f"{year + 1}-01-{rng.randint(10, 31):02d}",
+               "template": source.get("template"), "body": body, "section_count": len(sections),
+               "checks_failed": sum(1 for c in source.get("checks") or [] if not c["ok"]),
+               "fetched_at": f"2025-{rng.randint(1, 12):02d}-01T00:00:00+00:00", "province": province,
+               "city": county[:1] + "州市", "county": county, "level": issuer_level(issuer),
+               "postcode": (source.get("contact") or {}).get("postcode")}
+        row = {k: v for k, v in row.items() if k in report_columns}
+        batch.append((row, sections, source.get("stats") or [], source.get("checks") or []))
+        next_id += 1
+        if len(batch) == 2000 or i == n - 1:
+            with conn:
+                db["reports"].insert_all([b[0] for b in batch])
+                conn.executemany("insert into sections (report_id, number, heading, kind, text) values (?,?,?,?,?)",
+                                 [(b[0]["id"], s["number"], s["heading"], s.get("kind"), s["text"])
+                                  for b in batch for s in b[1]])
+                conn.executemany(
+                    "insert into stats (report_id, table_no, row_key, row_label, column_key, column_label, value, "
+                    "unit, blank) values (?,?,?,?,?,?,?,?,?)",
+                    [(b[0]["id"], s["table"], s["row_key"], s["row"], s["column_key"], s["column"],
+                      s["value"], s["unit"], int(s["blank"])) for b in batch for s in b[2]])
+                conn.executemany("insert into checks (report_id, [check], ok, expected, actual) values (?,?,?,?,?)",
+                                 [(b[0]["id"], c["check"], int(c["ok"]), c["expected"], c["actual"])
+                                  for b in batch for c in b[3]])
+                conn.executemany(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?,?,?)",
+                                 [(b[0]["id"], index_text(b[0]["title"]), index_text(b[0]["body"]))
+                                  for b in batch])
+            batch = []
+            print(f"  {i + 1:,} reports ({time.monotonic() - started:.0f}s)", file=sys.stderr)
+    with conn:
+        conn.execute(f"insert into [{FTS_TABLE}]([{FTS_TABLE}]) values ('optimize')")
+    conn.execute("pragma wal_checkpoint(truncate)")
+    db.close()
+
+
+def sizes(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    text = conn.execute("select sum(length(title)) + sum(length(body)), sum(length(cast(title as blob))) + "
+                        "sum(length(cast(body as blob))) from reports").fetchone()
+    try:
+        fts = conn.execute("select sum(pgsize) from dbstat where name like ?", [FTS_TABLE + "%"]).fetchone()[0]
+    except sqlite3.OperationalError:
+        fts = None
+    reports = conn.execute("select count(*) from reports").fetchone()[0]
+    return {"reports": reports, "chars": text[0], "text_bytes": text[1], "fts_bytes": fts,
+            "file_bytes": path.stat().st_size}
+
+
+def pick_terms(path: Path) -> dict[str, list[str]]:
+    """Terms by length: a rare one (a county's name, a few hundred reports) and a common one."""
+    conn = sqlite3.connect(path)
+    county = conn.execute("select county from reports where county is not null limit 1").fetchone()[0]
+    issuer = conn.execute("select issuer from reports where issuer like ? limit 1", [county + "%"]).fetchone()[0]
+    return {
+        "2 chars": [county[:2], "公开"],
+        "4 chars": [issuer[:4], "行政复议"],
+        "8 chars": [(issuer + "2020年政府")[:8], "政府信息公开工作"],
+    }
+
+
+async def measure(ds, path: str, runs: int, **params) -> tuple[float, float, int]:
+    times = []
+    status = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = await ds.client.get(path, params=params)
+        times.append((time.perf_counter() - started) * 1000)
+        status = response.status_code
+    assert status == 200, (path, params, status)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], status
+
+
+async def run(db_path: Path, runs: int) -> None:
+    ds = make_datasette(db_path)
+    name = db_path.stem
+    conn = sqlite3.connect(db_path)
+    from archive.search import fts_query
+
+    def count(term):
+        return conn.execute(f"select count(*) from [{FTS_TABLE}] where [{FTS_TABLE}] match ?",
+                            [fts_query(term)]).fetchone()[0]
+
+    print(f"{'request':58} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for length, terms in pick_terms(db_path).items():
+        for term in terms:
+            n = count(term)
+            for label, path, params in [
+                ("ranked search+snippets (canned query JSON)", f"/{name}/search.json", {"q": term, "_shape": "array"}),
+                ("search page (ranked, count, section snippets)", "/-/nianbao/search", {"q": term}),
+                ("reports.json?_search (count + facets)", f"/{name}/reports.json", {"_search": term}),
+            ]:
+                p50, p95, _ = await measure(ds, path, runs, **params)
+                print(f"{length} {term:10} {label:45} {n:>8,} {p50:8.1f} {p95:8.1f}")
+    report_id = conn.execute("select id from reports where template = '2021' limit 1").fetchone()[0]
+    for label, path, params in [
+        ("report page /-/nianbao/report/<id>", f"/-/nianbao/report/{report_id}", {}),
+        ("reports table JSON with facets", f"/{name}/reports.json", {}),
+        ("reports table HTML with facets", f"/{name}/reports", {}),
+        ("canned query requests_by_county", f"/{name}/requests_by_county.json", {"province": PROVINCES[0]}),
+    ]:
+        p50, p95, _ = await measure(ds, path, runs, **params)
+        print(f"{label:69} {p50:8.1f} {p95:8.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=None, help="archive to build (or reuse if it exists)")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    db_path = args.db or Path(f"/tmp/nianbao_bench_{args.reports}.db")
+    if not db_path.exists():
+        started = time.monotonic()
+        build(db_path, args.reports)
+        print(f"built {db_path} in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    s = sizes(db_path)
+    print(f"archive: {s['reports']:,} reports, {s['chars'] / s['reports']:,.0f} characters per report; "
+          f"text {s['text_bytes'] / 1e6:,.0f} MB (UTF-8), FTS index "
+          + (f"{s['fts_bytes'] / 1e6:,.0f} MB ({s['fts_bytes'] / s['text_bytes']:.2f}× the text)"
+             if s["fts_bytes"] else "size unknown (SQLite without dbstat)")
+          + f", file {s['file_bytes'] / 1e6:,.0f} MB")
+    asyncio.run(run(db_path, args.runs))
+
+
+if __name__ == "__main__":
+    main()
