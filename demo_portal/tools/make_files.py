@@ -35,9 +35,10 @@ FIXED_TIME = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
 
 def _pdf_styles():
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
-    return {"title": ParagraphStyle("title", parent=body, fontSize=16, leading=26, alignment=1, firstLineIndent=0),
-            "h": ParagraphStyle("h", parent=body, fontSize=13, firstLineIndent=0, spaceBefore=6),
+    # 公文 layout: body in 三号 (16 pt) on a 28 pt line, title in 二号 (22 pt): reports run to several pages.
+    body = ParagraphStyle("body", fontName=FONT, fontSize=16, leading=28, firstLineIndent=32, wordWrap="CJK")
+    return {"title": ParagraphStyle("title", parent=body, fontSize=22, leading=34, alignment=1, firstLineIndent=0),
+            "h": ParagraphStyle("h", parent=body, firstLineIndent=0, spaceBefore=6),
             "p": body, "sign": ParagraphStyle("sign", parent=body, alignment=2, firstLineIndent=0)}
 
 
