@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from parsing import Report, parse_report
 from parsing.blocked import detect_block
 from parsing.documents import extract_document, sniff_kind
+from parsing.issuers import issuer_level, place_from_issuer
 from parsing.version import PARSER_VERSION
 
 from .raw import RawResponse, now_iso
@@ -120,6 +121,11 @@ def decide(raw: RawResponse, reading: Reading, state: dict | None) -> Decision:
         return Decision("parse_error", reading.error, raw.link_title)
     if reading.signal == "image_only" and report is None:
         return Decision("image_only", f"{reading.kind} holds only images", raw.link_title)
+    if state and state["attachment_url"] and raw.route != "attachment" and reading.signal == "attachment_only":
+        # the page that links the report's file, again: the report itself comes from the file
+        return Decision("attachment_only", "the report is read from its file", state["title"], gone=False)
+    if raw.route == "attachment" and raw.parent_url and state and not state["attachment_url"]:
+        return Decision("attachment", "a file attached to a report page that holds the text itself", title)
     if report is None or not report.is_report:
         if state:
             if reading.signal == "soft_404":
@@ -132,6 +138,8 @@ def decide(raw: RawResponse, reading: Reading, state: dict | None) -> Decision:
         return Decision("not_report", "page title or text is not an annual report", title)
     image_only = reading.signal == "image_only" or bool(getattr(report, "image_only", False))
     new_outcome = "image_only" if image_only else "stored"
+    if state is None and reading.signal == "attachment_only" and not reading.attachment:
+        return Decision("attachment_only", "the page links the report as a file", title)
     if state is None:
         return Decision(new_outcome, None, title, write=True)
     if state["content_sha256"] == raw.sha256:
@@ -204,7 +212,7 @@ def ingest(archive: Archive, raw: RawResponse, reading: Reading | None = None, *
                 url=raw.url, outcome=decision.outcome, run_id=raw.run_id, portal_id=portal_id,
                 final_url=raw.final_url, method=raw.method, status=raw.status, headers=raw.headers,
                 body_sha256=sha, fetched_at=raw.fetched_at, route=raw.route, reason=decision.reason,
-                title=decision.title, report_id=report_id, parent_url=raw.parent_url)
+                title=decision.title, report_id=report_id, parent_url=raw.parent_url, link_date=raw.link_date)
         if decision.write and report_id is not None:
             archive.set_report_fields(report_id, response_id=response_id)
     return IngestResult(decision.outcome, report_id, decision.title, decision.reason, response_id)
@@ -213,12 +221,10 @@ def ingest(archive: Archive, raw: RawResponse, reading: Reading | None = None, *
 def _write(archive: Archive, raw: RawResponse, reading: Reading, key: str, portal_id: int | None,
            report_id: int | None, new_id: int | None) -> int:
     report = reading.report
+    if report.published is None and reading.attachment and raw.link_date:
+        # A PDF/DOCX carries no 发布日期 of its own: the date the portal's list shows beside the link.
+        report.published = raw.link_date
     province, city, county = archive.portal_place(portal_id)
-    try:  # TEMP until the parsing helper lands parsing.places
-        from parsing.places import issuer_level, place_from_issuer
-    except ImportError:
-        issuer_level = lambda issuer: None  # noqa: E731
-        place_from_issuer = lambda issuer: (None, None, None)  # noqa: E731
     if not (province or city or county):
         province, city, county = place_from_issuer(report.issuer)
     meta = {

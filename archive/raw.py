@@ -32,6 +32,7 @@ class RawResponse:
     route: str = "report"
     portal_url: str | None = None
     link_title: str | None = None              # the text of the link that led here
+    link_date: str | None = None               # the date a list printed beside that link (YYYY-MM-DD)
     parent_url: str | None = None              # for an attachment: the page that linked it
     outcome: str | None = None                 # set by the fetcher only when nothing was fetched or it failed
     reason: str | None = None

@@ -40,7 +40,7 @@ def _rows(archive: Archive):
     cur = archive.conn.execute(f"""
         select responses.id, responses.url, responses.final_url, responses.method, responses.status,
                responses.headers, responses.fetched_at, responses.route, responses.outcome, responses.reason,
-               responses.title, responses.parent_url, responses.run_id, portals.url,
+               responses.title, responses.parent_url, responses.link_date, responses.run_id, portals.url,
                bodies.compression, bodies.data
         from responses
         left join bodies on bodies.sha256 = responses.body_sha256
@@ -53,14 +53,14 @@ def _rows(archive: Archive):
 
 def _raw(row) -> tuple[int, RawResponse]:
     (response_id, url, final_url, method, status, headers, fetched_at, route, outcome, reason, title,
-     parent_url, run_id, portal_url, compression, data) = row
+     parent_url, link_date, run_id, portal_url, compression, data) = row
     body = None
     if data is not None:
         body = zlib.decompress(data) if compression == "zlib" else bytes(data)
     raw = RawResponse(url=url, final_url=final_url, method=method or "GET", status=status,
                       headers=[tuple(h) for h in json.loads(headers)] if headers else [], body=body,
                       fetched_at=fetched_at, route=route, portal_url=portal_url, link_title=title,
-                      parent_url=parent_url, run_id=run_id,
+                      parent_url=parent_url, link_date=link_date, run_id=run_id,
                       # rows without a response keep the fetcher's own decision (skipped, error …)
                       outcome=outcome if status is None else None, reason=reason if status is None else None)
     return response_id, raw

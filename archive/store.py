@@ -114,22 +114,22 @@ class Archive:
                         headers: list[tuple[str, str]] | None = None, body_sha256: str | None = None,
                         fetched_at: str | None = None, route: str | None = None, reason: str | None = None,
                         title: str | None = None, report_id: int | None = None,
-                        parent_url: str | None = None) -> int:
+                        parent_url: str | None = None, link_date: str | None = None) -> int:
         """Append one ledger row; returns its id."""
         cur = self.conn.execute(
             "insert into responses (run_id, portal_id, url, final_url, method, status, headers, body_sha256,"
-            " fetched_at, route, outcome, reason, title, report_id, parent_url)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fetched_at, route, outcome, reason, title, report_id, parent_url, link_date)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, portal_id, url, final_url or url, method, status,
              json.dumps(headers, ensure_ascii=False) if headers is not None else None, body_sha256,
-             fetched_at or now_iso(), route, outcome, reason, title, report_id, parent_url])
+             fetched_at or now_iso(), route, outcome, reason, title, report_id, parent_url, link_date])
         return cur.lastrowid
 
     # --- reports --------------------------------------------------------------------------
     def report_state(self, url: str) -> dict | None:
         """What the archive holds for report ``url`` (None when unknown)."""
         cur = self.conn.execute(
-            "select id, title, body, content_sha256, section_count, fetched_at, response_id, gone_since"
+            "select id, title, body, content_sha256, section_count, fetched_at, response_id, gone_since, attachment_url"
             " from reports where url = ?", [url])
         row = cur.fetchone()
         if row is None:

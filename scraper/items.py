@@ -1,25 +1,23 @@
-"""What the spider hands to the archive pipeline."""
+"""What the spider is told about pages the archive already holds.
+
+The spider yields ``archive.raw.RawResponse`` records (one per response or
+decision); the CLI, which wires the rooms, hands it ``KnownPage``s read from the
+archive so that a re-crawl asks only for what is new or changed.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
-@dataclass
-class ReportItem:
-    """A fetched page that parsed as an annual report."""
-    report: dict            # parsing.Report.to_dict()
-    portal_url: str | None
-    fetched_at: str
-    http_status: int
-    content_sha256: str
-
-
-@dataclass
-class FetchItem:
-    """A decision about a URL that did not produce a report (the fetch ledger)."""
+@dataclass(frozen=True)
+class KnownPage:
+    """A report or attachment URL the archive has a good response for."""
     url: str
-    outcome: str            # not_report | skipped | listing | http_error | error
-    reason: str | None = None
-    title: str | None = None
-    portal_url: str | None = None
-    http_status: int | None = None
+    fetched_at: str                 # ISO time of the last good response
+    etag: str | None = None
+    last_modified: str | None = None
+    is_report: bool = False         # the archive holds a report under this URL
+
+    @property
+    def has_validators(self) -> bool:
+        return bool(self.etag or self.last_modified)

@@ -1,11 +1,21 @@
-"""Portal lists: a CSV with columns name, province, city, county, url."""
+"""Portal lists: a CSV with columns name, province, city, county, url.
+
+Users bring what they have: UTF-8 with or without a BOM, or GBK/GB18030 (what
+Excel writes on Chinese Windows).
+"""
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 REQUIRED_COLUMNS = ("name", "province", "city", "county", "url")
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class PortalsError(ValueError):
+    """The portals file cannot be used at all (a one-line message for the user)."""
 
 
 @dataclass(frozen=True)
@@ -21,15 +31,55 @@ class Portal:
         return urlsplit(self.url).hostname or ""
 
 
+def _decode(data: bytes, path: str) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PortalsError(f"{path}: neither UTF-8 nor GBK text; save it as CSV UTF-8")
+
+
+def url_problem(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not a full http:// or https:// URL"
+    return None
+
+
+def read_portals_checked(path: str) -> tuple[list[Portal], list[str]]:
+    """(portals, problems): each problem names the line of a row without a usable URL."""
+    try:
+        with open(path, "rb") as f:
+            text = _decode(f.read(), path)
+    except OSError as exc:
+        raise PortalsError(f"cannot read {path}: {exc.strerror}") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in fields]
+    if missing:
+        raise PortalsError(f"{path}: missing column(s) {', '.join(missing)} "
+                           f"(the first line must name: {', '.join(REQUIRED_COLUMNS)})")
+    reader.fieldnames = fields
+    portals, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        url = (row.get("url") or "").strip()
+        problem = url_problem(url) if url else "no url"
+        if problem:
+            problems.append(f"{path}, line {line}: {problem} ({url!r})")
+            continue
+        portals.append(Portal(url=url, name=(row.get("name") or "").strip() or None,
+                              province=(row.get("province") or "").strip() or None,
+                              city=(row.get("city") or "").strip() or None,
+                              county=(row.get("county") or "").strip() or None))
+    return portals, problems
+
+
 def read_portals(path: str) -> list[Portal]:
-    """Read a portals CSV (UTF-8, BOM tolerated); rows without a url are skipped."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-        return [
-            Portal(url=row["url"].strip(), name=row["name"] or None, province=row["province"] or None,
-                   city=row["city"] or None, county=row["county"] or None)
-            for row in reader if (row.get("url") or "").strip()
-        ]
+    """The usable portals of a CSV (rows without a usable URL are left out)."""
+    return read_portals_checked(path)[0]

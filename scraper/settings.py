@@ -29,13 +29,29 @@ RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 30 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-DEPTH_LIMIT = 6
-COOKIES_ENABLED = True
+# Pagination is not depth: list pages and discovery are bounded by page budgets
+# (NIANBAO_MAX_LIST_PAGES per column, NIANBAO_MAX_PORTAL_PAGES per portal,
+# NIANBAO_DISCOVERY_BUDGET pages and NIANBAO_DISCOVERY_HOPS clicks from the start page).
+DEPTH_LIMIT = 0
+NIANBAO_MAX_LIST_PAGES = 300
+NIANBAO_MAX_PORTAL_PAGES = 3000
+NIANBAO_DISCOVERY_BUDGET = 40
+NIANBAO_DISCOVERY_HOPS = 3
+# Seconds a host waits after answering with an anti-bot challenge.
+NIANBAO_BLOCK_COOLDOWN = 60
+# No cookies: reports are public pages that need no session, and the cookies portals set are
+# mostly anti-bot challenge tokens, which nianbao does not solve. (Scrapy's cookie middleware
+# would also make tldextract download the Public Suffix List on first use.)
+COOKIES_ENABLED = False
 REDIRECT_ENABLED = True
-# Error pages (404/500) reach the spider so the ledger records them.
-HTTPERROR_ALLOW_ALL = False
+# Every status reaches the spider: error pages are recorded whole, 304s as not_modified.
+HTTPERROR_ALLOW_ALL = True
+# Only http(s): no file://, ftp://, s3://, data: from links on hostile pages.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.SafeRequestsMiddleware": 50}
 
-ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
+# The archive's pipeline (named here, not imported: the spider does not depend on it).
+ITEM_PIPELINES = {"archive.pipeline.ArchivePipeline": 300}
 
 # Where the archive lives; `nianbao crawl --db` and `-s NIANBAO_DB=…` set it.
 NIANBAO_DB = "nianbao.db"

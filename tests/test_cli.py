@@ -4,7 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import cli
+from nianbao.cli import cli
 
 PAGE = """<html><head><meta charset="{charset}"><title>演示县人民政府</title></head><body>
 <div id="zoom"><h1>演示县人民政府2020年政府信息公开工作年度报告</h1>

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import cli
+from nianbao.cli import cli
 from parsing.evaluate import evaluate
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -1,117 +1,345 @@
-"""The annual_reports spider: decides what to fetch, nothing else.
+"""The annual_reports spider: decides what to fetch and records what it got.
 
-From each start URL (a portal homepage or a 年报 column page) it follows report
-columns, list pages and their pagination (scraper.cms knows each CMS family's
-patterns), and fetches the articles whose link text names an annual report.
-What a page says is decided by parsing.parse_report; how it is kept, by the
-archive pipeline.
+From each start URL (a portal homepage, a 年报 column page, or a report) it
+discovers report columns within a few hops, reads list pages (by their CMS
+family's rules, else the generic rule; a page reached as a list is a list even
+without a pager), follows pagination within budgets, and fetches the items whose
+link text names an annual report, as pages or as PDF/DOCX files.
+
+Every response becomes an ``archive.raw.RawResponse`` item, and so does every
+decision not to fetch (a look-alike link, a malformed link, a budget reached, a
+report fetched recently). The spider parses no report: the archive pipeline
+ingests each record (``archive.ingest``).
 """
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timezone
-import scrapy
+import re
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from urllib.parse import unquote, urlsplit
 
-from parsing import is_annual_report_title, parse_report
-from scraper.cms import find_column_links, parse_listing
-from scraper.items import FetchItem, ReportItem
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+
+from archive.raw import RawResponse
+from parsing import is_annual_report_title
+from parsing.blocked import detect_block
+from scraper.cms import discover_links, parse_listing
+from parsing.encoding import decode_html
+from scraper.cms.articles import looks_like_article
+from scraper.cms.common import anchor_url, is_attachment, link_title, parse_html
+from scraper.cms.types import ATTACHMENT, ListingItem, PageRequest
+from scraper.items import KnownPage
 from scraper.portals import Portal, read_portals
 
+# Link texts or file names of report-looking attachments (附件：XX县2023年政府信息公开工作年度报告.pdf).
+ATTACHMENT_REPORT_RE = re.compile(r"年报|年度报告|工作报告")
+ATTACHMENT_EXT_RE = re.compile(r"\.(?:pdf|docx?|wps)$", re.I)
+# Reasons (scraper.cms.common.resolve) for hrefs that are not links to fetch, and not broken either.
+INERT_SCHEME_RE = re.compile(r"scheme (?:javascript|mailto|tel|sms|weixin)$")
+# After this many blocked answers from a host, no further requests go to it in this run.
+BLOCKS_BEFORE_GIVING_UP = 3
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+def _headers(response) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
 
 
-def _content_type(response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None
+def _failure_reason(failure) -> str:
+    message = failure.getErrorMessage()
+    return f"{type(failure.value).__name__}: {message}" if message else repr(failure.value)
+
+
+def _failure_outcome(failure) -> str:
+    text = _failure_reason(failure)
+    if "max size" in text or "DOWNLOAD_MAXSIZE" in text or "maxsize" in text.lower():
+        return "too_large"
+    if failure.check(IgnoreRequest):
+        return "skipped"
+    return "error"
+
+
+def attachment_links(body: bytes, url: str, content_type: str | None = None) -> list[ListingItem]:
+    """Links to files (PDF/DOC/DOCX/WPS …) anywhere on a report page; bad hrefs are ignored."""
+    text, _ = decode_html(body, content_type)
+    found: dict[str, ListingItem] = {}
+    for a in parse_html(text).iter("a"):
+        link = anchor_url(a, url, None)
+        if link and is_attachment(link):
+            found.setdefault(link, ListingItem(url=link, title=link_title(a), date=None, kind=ATTACHMENT))
+    return list(found.values())
+
+
+def attachment_is_report(title: str, url: str) -> bool:
+    """A file linked from a list or a report page that reads as the report itself."""
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    text = ATTACHMENT_EXT_RE.sub("", title or "")
+    if text and is_annual_report_title(text):
+        return True
+    return bool(ATTACHMENT_REPORT_RE.search(text) and is_annual_report_title(ATTACHMENT_EXT_RE.sub("", name) or text)) \
+        or is_annual_report_title(ATTACHMENT_EXT_RE.sub("", name))
 
 
 class AnnualReportsSpider(scrapy.Spider):
     name = "annual_reports"
 
-    def __init__(self, start_urls: str | list[str] | None = None, portals: str | None = None, **kwargs):
+    def __init__(self, start_urls: str | list[str] | None = None, portals: str | list[Portal] | None = None,
+                 known: dict[str, KnownPage] | None = None, full: bool = False, refresh: bool = False,
+                 recheck_days: float = 30, **kwargs):
         super().__init__(**kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         self.portals: list[Portal] = [Portal(url=u) for u in (start_urls or [])]
-        if portals:
+        if isinstance(portals, str):
             self.portals += read_portals(portals)
+        elif portals:
+            self.portals += list(portals)
         if not self.portals:
             raise ValueError("annual_reports needs start_urls=URL1,URL2 or portals=FILE.csv")
         # Stay on the portals' own hosts (Scrapy's OffsiteMiddleware reads this):
         # spam mirrors copy report pages under other domains.
         self.allowed_domains = sorted({p.host for p in self.portals if p.host})
+        self.known = known or {}
+        self.full = bool(full)
+        self.refresh = bool(refresh)
+        self.recheck_after = timedelta(days=float(recheck_days))
+        self.list_pages = Counter()             # column -> list pages requested
+        self.portal_pages = Counter()           # portal -> list + discovery pages requested
+        self.discovery_pages = Counter()        # portal -> discovery pages requested
+        self.column_items: dict[str, set] = defaultdict(set)
+        self.blocks = Counter()                 # host -> blocked answers
+        self.recent_skipped = 0
+
+    # --- settings ---------------------------------------------------------------------------
+    def _setting(self, name: str, default: int) -> int:
+        return self.crawler.settings.getint(name, default) if getattr(self, "crawler", None) else default
 
     async def start(self):
         for portal in self.portals:
-            yield scrapy.Request(portal.url, callback=self.parse, errback=self.on_error,
-                                 meta={"portal_url": portal.url}, dont_filter=True)
+            yield scrapy.Request(portal.url, callback=self.parse_start, errback=self.on_error, dont_filter=True,
+                                 meta={"portal_url": portal.url, "route": "start", "hops": 0})
 
-    def parse(self, response):
-        """A homepage or a list page: follow columns, list items and next pages."""
-        portal_url = response.meta["portal_url"]
-        content_type = _content_type(response)
-        listing = parse_listing(response.body, response.url, content_type)
-        if not listing.items:
-            # Maybe the user gave a report itself.
-            report = yield from self._parse_or_record(response, portal_url)
-            if report is not None and report.is_report and report.sections:
-                yield self._report_item(response, report, portal_url)
-                return
-        for column in find_column_links(response.body, response.url):
-            yield response.follow(column.url, callback=self.parse, errback=self.on_error,
-                                  meta={"portal_url": portal_url})
-        for item in listing.items:
-            if is_annual_report_title(item.title):
-                yield response.follow(item.url, callback=self.parse_report_page, errback=self.on_error,
-                                      meta={"portal_url": portal_url, "link_title": item.title})
+    # --- records ----------------------------------------------------------------------------
+    def record(self, response, **extra) -> RawResponse:
+        meta = response.meta
+        first_url = (meta.get("redirect_urls") or [response.request.url])[0]
+        return RawResponse(
+            url=first_url, final_url=response.url, status=response.status, headers=_headers(response),
+            body=response.body, method=response.request.method, route=meta.get("route", "report"),
+            portal_url=meta.get("portal_url"), link_title=meta.get("link_title"),
+            link_date=meta.get("link_date"), parent_url=meta.get("parent_url"), **extra)
+
+    def decision(self, url: str, outcome: str, reason: str, meta: dict, **extra) -> RawResponse:
+        return RawResponse(url=url, outcome=outcome, reason=reason, route=extra.pop("route", meta.get("route")),
+                           portal_url=meta.get("portal_url"), link_title=extra.pop("link_title", None), **extra)
+
+    # --- callbacks --------------------------------------------------------------------------
+    def parse_start(self, response):
+        """A start URL: a homepage, a column, or a report itself (the archive decides that)."""
+        yield self.record(response)
+        if response.status >= 300 or self._blocked(response):
+            return
+        listing = parse_listing(response.body, response.url, self._content_type(response))
+        links = self._discovered(response)
+        if not listing.items and not any(link.kind != "report_candidate" for link in links):
+            listing = parse_listing(response.body, response.url, self._content_type(response), as_list=True)
+        yield from self._follow_listing(response, listing, column=response.url)
+        yield from self._follow_discovered(response, links)
+
+    def parse_discovery(self, response):
+        """A gateway page (政务公开, 信息公开 …): look for the 年报 column."""
+        yield self.record(response)
+        if response.status >= 300 or self._blocked(response):
+            return
+        yield from self._follow_discovered(response, self._discovered(response))
+
+    def parse_list_page(self, response):
+        """A list page: items, further pages, sub-columns."""
+        yield self.record(response)
+        if response.status >= 300 or self._blocked(response):
+            return
+        column = response.meta.get("column") or response.url
+        listing = parse_listing(response.body, response.url, self._content_type(response), as_list=True)
+        yield from self._follow_listing(response, listing, column)
+        yield from self._follow_discovered(response, [link for link in self._discovered(response)
+                                                      if link.kind == "sub_column"])
+
+    def parse_report(self, response):
+        """A report page or file: recorded for the archive; report-looking attachments followed."""
+        yield self.record(response)
+        if response.status != 200 or self._blocked(response) or response.meta.get("route") == "attachment":
+            return
+        if not isinstance(response, scrapy.http.TextResponse):
+            return
+        for link in attachment_links(response.body, response.url, self._content_type(response)):
+            if attachment_is_report(link.title, link.url):
+                # the file carries no 发布日期 of its own: keep the date the list showed for the page
+                yield from self._request_report(response, link.url, link.title, route="attachment",
+                                                parent_url=response.url, link_date=response.meta.get("link_date"))
+        if not looks_like_article(response.body, response.url):
+            # A link that read like a report led to a list (a 2023年报 sub-column): read it as one.
+            listing = parse_listing(response.body, response.url, self._content_type(response), as_list=True)
+            if any(is_annual_report_title(item.title) for item in listing.items):
+                yield from self._follow_listing(response, listing, column=response.url)
+
+    # --- following --------------------------------------------------------------------------
+    def _follow_listing(self, response, listing, column: str):
+        meta = response.meta
+        for href, reason in listing.bad_links:
+            if INERT_SCHEME_RE.match(reason):  # javascript:void(0), mailto: … are not broken links
+                continue
+            self.logger.warning("unusable link on %s: %r (%s)", response.url, href, reason)
+            yield self.decision(href, "skipped", f"unusable link: {reason}", meta, route="report")
+        seen = self.column_items[column]
+        new_items = [item for item in listing.items if item.url not in seen]
+        seen.update(item.url for item in listing.items)
+        for item in new_items:
+            if item.kind == ATTACHMENT:
+                if attachment_is_report(item.title, item.url):
+                    yield from self._request_report(response, item.url, item.title, route="attachment",
+                                                    link_date=item.date)
+                else:
+                    yield self.decision(item.url, "skipped", "attachment is not an annual report",
+                                        meta, route="attachment", link_title=item.title)
+            elif is_annual_report_title(item.title):
+                yield from self._request_report(response, item.url, item.title, route="report",
+                                                link_date=item.date)
             else:
-                yield FetchItem(url=item.url, outcome="skipped", reason="link text is not an annual report title",
-                                title=item.title, portal_url=portal_url)
-        for next_page in listing.next_pages:
-            yield response.follow(next_page, callback=self.parse, errback=self.on_error,
-                                  meta={"portal_url": portal_url})
-        self.logger.debug("listing %s (%s): %d items, %d next pages", response.url, listing.family,
-                          len(listing.items), len(listing.next_pages))
-
-    def parse_report_page(self, response):
-        portal_url = response.meta["portal_url"]
-        report = yield from self._parse_or_record(response, portal_url)
-        if report is None:
+                yield self.decision(item.url, "skipped", "link text is not an annual report title",
+                                    meta, route="report", link_title=item.title)
+        if listing.items and not new_items:
+            self.logger.info("list page %s repeats items already seen in its column: column ends", response.url)
             return
-        if not report.is_report:
-            self.logger.info("not a report: %s (%s)", response.url, report.title)
-            yield FetchItem(url=response.url, outcome="not_report", title=report.title,
-                            reason="page title is not an annual report title",
-                            portal_url=portal_url, http_status=response.status)
+        if not self.full and new_items and all(item.url in self.known for item in new_items):
+            self.logger.info("every item of %s is already archived: not paging further (--full pages on)",
+                             response.url)
             return
-        for warning in report.warnings:
-            self.logger.warning("%s: %s", response.url, warning)
-        yield self._report_item(response, report, portal_url)
+        for page in listing.next_pages:
+            yield from self._request_list_page(response, page, column)
 
-    def _parse_or_record(self, response, portal_url):
-        """parse_report, or a parse_error ledger row: a hostile page must not stop
-        the crawl, and must leave a trace."""
+    def _request_list_page(self, response, page: PageRequest, column: str):
+        meta = response.meta
+        portal = meta.get("portal_url")
+        max_column = self._setting("NIANBAO_MAX_LIST_PAGES", 300)
+        max_portal = self._setting("NIANBAO_MAX_PORTAL_PAGES", 3000)
+        if self.list_pages[column] >= max_column or self.portal_pages[portal] >= max_portal:
+            which = "column" if self.list_pages[column] >= max_column else "portal"
+            limit = max_column if which == "column" else max_portal
+            self.logger.warning("page budget of the %s reached (%d pages): %s not fetched", which, limit, page.url)
+            yield self.decision(page.url, "budget", f"{which} page budget ({limit}) reached", meta, route="listing")
+            return
+        self.list_pages[column] += 1
+        self.portal_pages[portal] += 1
+        request_meta = {"portal_url": portal, "route": "listing", "column": column,
+                        "fallback": page.fallback, "hops": meta.get("hops", 0)}
+        if page.method == "POST":
+            yield scrapy.FormRequest(page.url, formdata=page.form or {}, callback=self.parse_list_page,
+                                     errback=self.on_error, meta=request_meta)
+        else:
+            yield scrapy.Request(page.url, callback=self.parse_list_page, errback=self.on_error, meta=request_meta)
+
+    def _discovered(self, response):
+        return discover_links(response.body, response.url, self._content_type(response))
+
+    def _follow_discovered(self, response, links):
+        meta = response.meta
+        portal = meta.get("portal_url")
+        hops = meta.get("hops", 0)
+        max_hops = self._setting("NIANBAO_DISCOVERY_HOPS", 3)
+        budget = self._setting("NIANBAO_DISCOVERY_BUDGET", 40)
+        for link in links:
+            if link.kind in ("report_column", "sub_column"):
+                if self.list_pages[link.url] == 0:
+                    self.list_pages[link.url] += 1
+                    self.portal_pages[portal] += 1
+                    yield scrapy.Request(link.url, callback=self.parse_list_page, errback=self.on_error,
+                                         meta={"portal_url": portal, "route": "listing", "column": link.url,
+                                               "link_title": link.title, "hops": hops + 1})
+            elif link.kind == "gateway":
+                if hops + 1 > max_hops:
+                    continue
+                if self.discovery_pages[portal] >= budget:
+                    self.logger.warning("discovery budget of %s reached (%d pages): %s not fetched",
+                                        portal, budget, link.url)
+                    yield self.decision(link.url, "budget", f"discovery budget ({budget}) reached", meta,
+                                        route="discovery", link_title=link.title)
+                    continue
+                self.discovery_pages[portal] += 1
+                self.portal_pages[portal] += 1
+                yield scrapy.Request(link.url, callback=self.parse_discovery, errback=self.on_error,
+                                     meta={"portal_url": portal, "route": "discovery", "link_title": link.title,
+                                           "hops": hops + 1})
+            elif link.kind == "report_candidate" and is_annual_report_title(link.title):
+                yield from self._request_report(response, link.url, link.title, route="report")
+
+    def _request_report(self, response, url: str, title: str, *, route: str, parent_url: str | None = None,
+                        link_date: str | None = None):
+        meta = {"portal_url": response.meta.get("portal_url"), "route": route, "link_title": title,
+                "parent_url": parent_url, "link_date": link_date}
+        if self.blocks[urlsplit(url).hostname] >= BLOCKS_BEFORE_GIVING_UP:
+            yield self.decision(url, "blocked", "host keeps answering with a challenge: cooled down for this run",
+                                meta, route=route, link_title=title)
+            return
+        headers = {}
+        known = self.known.get(url)
+        if known is not None and not self.refresh:
+            if known.has_validators:
+                if known.etag:
+                    headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    headers["If-Modified-Since"] = known.last_modified
+            elif self._recent(known):
+                self.recent_skipped += 1
+                return
+        yield scrapy.Request(url, callback=self.parse_report, errback=self.on_error, headers=headers, meta=meta)
+
+    def _recent(self, known: KnownPage) -> bool:
         try:
-            return parse_report(response.body, response.url, _content_type(response))
-        except Exception as exc:
-            self.logger.error("parse_error %s: %r", response.url, exc)
-            yield FetchItem(url=response.url, outcome="parse_error", reason=repr(exc)[:500],
-                            title=response.meta.get("link_title"), portal_url=portal_url,
-                            http_status=response.status)
-            return None
+            fetched = datetime.fromisoformat(known.fetched_at)
+        except (TypeError, ValueError):
+            return False
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc) - fetched < self.recheck_after
 
-    def _report_item(self, response, report, portal_url) -> ReportItem:
-        return ReportItem(report=report.to_dict(), portal_url=portal_url, fetched_at=_now(),
-                          http_status=response.status,
-                          content_sha256=hashlib.sha256(response.body).hexdigest())
+    # --- blocks and errors ------------------------------------------------------------------
+    def _blocked(self, response) -> bool:
+        """An anti-bot answer: cool the host down (the archive records the page as blocked)."""
+        reason = detect_block(response.status, _headers(response), response.body)
+        if not reason:
+            return False
+        host = urlsplit(response.url).hostname
+        self.blocks[host] += 1
+        cooldown = self._setting("NIANBAO_BLOCK_COOLDOWN", 60)
+        slot = self.crawler.engine.downloader.slots.get(response.meta.get("download_slot")) \
+            if getattr(self, "crawler", None) and self.crawler.engine else None
+        if slot is not None:
+            slot.delay = max(slot.delay, cooldown)
+        self.logger.warning("blocked (%s) at %s: host %s cooled down", reason, response.url, host)
+        return True
+
+    @staticmethod
+    def _content_type(response) -> str | None:
+        value = response.headers.get(b"Content-Type")
+        return value.decode("latin-1") if value else None
 
     def on_error(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
-        status = response.status if response is not None else None
-        outcome = "http_error" if status else "error"
-        self.logger.warning("%s %s: %s", outcome, request.url, failure.getErrorMessage())
-        yield FetchItem(url=request.url, outcome=outcome, reason=failure.getErrorMessage()[:500],
-                        portal_url=request.meta.get("portal_url"), http_status=status)
+        if response is not None:  # an HTTP error page: keep it whole
+            yield self.record(response)
+            return
+        fallback = request.meta.get("fallback")
+        if fallback is not None:
+            self.logger.info("%s %s failed (%s): trying %s %s", request.method, request.url,
+                             _failure_reason(failure), fallback.method, fallback.url)
+            meta = {**request.meta, "fallback": fallback.fallback}
+            yield scrapy.Request(fallback.url, method=fallback.method, callback=self.parse_list_page,
+                                 errback=self.on_error, meta=meta, dont_filter=True)
+        outcome = _failure_outcome(failure)
+        reason = _failure_reason(failure)
+        log = self.logger.info if outcome == "skipped" else self.logger.warning
+        log("%s %s: %s", outcome, request.url, reason)
+        yield RawResponse(url=request.url, outcome=outcome, reason=reason[:500], method=request.method,
+                          route=request.meta.get("route", "report"), portal_url=request.meta.get("portal_url"),
+                          link_title=request.meta.get("link_title"), parent_url=request.meta.get("parent_url"))

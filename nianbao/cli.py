@@ -1,0 +1,450 @@
+"""nianbao: crawl, parse, archive and browse 政府信息公开工作年度报告.
+
+The command line wires the three rooms (scraper/: fetching, parsing/: reading
+pages, archive/: storing and serving) and belongs to none of them.
+
+Exit statuses: 0 the command did what it could; 1 the run failed (every portal
+failed, a file could not be read); 2 a usage mistake (bad URL, bad CSV, missing
+file); 3 the archive cannot be opened or written, or another crawl holds it.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+EXIT_FAILED, EXIT_USAGE, EXIT_ARCHIVE = 1, 2, 3
+
+
+def fail(message: str, status: int) -> None:
+    """One line, no traceback, a non-zero exit."""
+    click.echo(f"nianbao: {message}", err=True)
+    sys.exit(status)
+
+
+@click.group()
+@click.version_option(package_name="nianbao")
+def cli():
+    """nianbao (年报): an open archive of Chinese governments' yearly
+    information-disclosure reports (政府信息公开工作年度报告)."""
+
+
+# --- opening the archive -------------------------------------------------------------------
+def open_for_writing(db: str):
+    """The archive at ``db`` with its writer lock, or a one-line exit 3."""
+    import sqlite3
+
+    from archive.store import ArchiveLocked, lock_archive, open_archive
+
+    parent = Path(db).resolve().parent
+    if not parent.is_dir():
+        fail(f"cannot create the archive {db}: folder {parent} does not exist", EXIT_ARCHIVE)
+    try:
+        archive = open_archive(db)
+        lock = lock_archive(db)
+    except ArchiveLocked as exc:
+        fail(f"{exc}; wait for it to finish or use another --db", EXIT_ARCHIVE)
+    except (sqlite3.Error, OSError) as exc:
+        fail(f"cannot open the archive {db}: {exc}", EXIT_ARCHIVE)
+    return archive, lock
+
+
+# --- crawl ---------------------------------------------------------------------------------
+def crawler_settings(db: str, overrides: dict | None = None):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    settings.set("NIANBAO_DB", db, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def one_line(record) -> bool:
+    """Logging filter: a record without its traceback (what went wrong is in the ledger;
+    the full log with tracebacks is behind -v / --log-file)."""
+    record.exc_info = None
+    record.exc_text = None
+    record.stack_info = None
+    return True
+
+
+def run_crawl(portals: list, db: str, overrides: dict | None = None, verbose: bool = False, **spider_args) -> None:
+    """Run the annual_reports spider in this process (blocks until it ends)."""
+    import logging
+
+    from scrapy.crawler import CrawlerProcess
+
+    from scraper.spiders.annual_reports import AnnualReportsSpider
+
+    overrides = dict(overrides or {})
+    if not verbose:
+        # Scrapy's own handler (re-installed for each crawler) prints tracebacks; ours prints
+        # WARNING and above, one line each.
+        overrides["LOG_ENABLED"] = False
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s",
+                                               "%Y-%m-%d %H:%M:%S"))
+        handler.addFilter(one_line)
+        handler.setLevel(logging.WARNING)
+        logging.root.addHandler(handler)
+        logging.root.setLevel(logging.WARNING)
+    process = CrawlerProcess(crawler_settings(db, overrides))
+    process.crawl(AnnualReportsSpider, portals=portals, **spider_args)
+    process.start()
+
+
+def _parse_set(values: tuple[str, ...]) -> dict:
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-s")
+        out[key] = val
+    return out
+
+
+def read_portals_or_fail(path: str) -> list:
+    from scraper.portals import PortalsError, read_portals_checked
+
+    try:
+        portals, problems = read_portals_checked(path)
+    except PortalsError as exc:
+        fail(str(exc), EXIT_USAGE)
+    for problem in problems:
+        click.echo(f"nianbao: {problem} (row skipped)", err=True)
+    return portals
+
+
+class Progress:
+    """A progress line on stderr (a terminal gets it rewritten in place)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, counts: dict, requests: int) -> None:
+        if not self.enabled:
+            return
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        line = (f"  {requests} requests ({requests / seconds * 60:.0f}/min), new {counts.get('new', 0)}, "
+                f"changed {counts.get('changed', 0)}, unchanged {counts.get('unchanged', 0)}, "
+                f"failed {counts.get('failed', 0)}, blocked {counts.get('blocked', 0)}")
+        if self.tty:
+            click.echo("\r" + line, err=True, nl=False)
+        else:
+            click.echo(line, err=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.enabled and self.tty and self.shown:
+            click.echo("", err=True)
+
+
+@cli.command()
+@click.argument("start_urls", nargs=-1)
+@click.option("--db", default="nianbao.db", show_default=True, help="SQLite archive to write.")
+@click.option("--portals", type=click.Path(dir_okay=False),
+              help="CSV of portals (columns: name, province, city, county, url; UTF-8 or GBK).")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (logged).")
+@click.option("--delay", type=float, help="Minimum delay between requests to one host, in seconds.")
+@click.option("--full", is_flag=True, help="Read every list page, even past pages whose items are all archived.")
+@click.option("--refresh", is_flag=True, help="Fetch every report again (no conditional requests, no recheck window).")
+@click.option("--recheck-days", type=float, default=30, show_default=True,
+              help="A known report on a server that sends no ETag/Last-Modified is fetched again after this many days.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any Scrapy setting.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of a progress line.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write Scrapy's full log (INFO) to this file.")
+def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_days, settings, verbose, log_file):
+    """Crawl START_URLS (portal homepages, 年报 column pages or reports) into the archive DB.
+
+    Every response is kept as served; reports are parsed from them. A re-crawl
+    asks only for what is new or changed (conditional requests; see --full,
+    --refresh, --recheck-days). Exit status: 0 done, 1 every portal failed,
+    2 a usage mistake, 3 the archive cannot be opened or is being written by
+    another crawl.
+    """
+    import os
+
+    from scraper.portals import Portal, url_problem
+
+    if not start_urls and not portals:
+        fail("give at least one START_URL or --portals FILE.csv", EXIT_USAGE)
+    targets = []
+    for url in start_urls:
+        problem = url_problem(url)
+        if problem:
+            click.echo(f"nianbao: not a usable start URL {url!r}: {problem}", err=True)
+        else:
+            targets.append(Portal(url=url))
+    if portals:
+        if not Path(portals).is_file():
+            fail(f"no such portals file: {portals}", EXIT_USAGE)
+        targets += read_portals_or_fail(portals)
+    if not targets:
+        fail("no usable start URL: nothing to crawl", EXIT_USAGE)
+    overrides = _parse_set(settings)
+    if ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+        click.echo("robots.txt will NOT be obeyed for this crawl", err=True)
+    if delay is not None:
+        overrides["DOWNLOAD_DELAY"] = delay
+        overrides["AUTOTHROTTLE_START_DELAY"] = max(delay, 0.01)
+    archive, lock = open_for_writing(db)
+    from archive.store import known_pages
+    from scraper.items import KnownPage
+
+    known = {url: KnownPage(url, fetched_at, etag, modified, is_report)
+             for url, fetched_at, etag, modified, is_report in known_pages(archive)}
+    run_id = archive.start_run([p.url for p in targets], os.getpid())
+    archive.close()
+    progress = Progress(enabled=not verbose)
+    overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
+    if log_file:
+        overrides["LOG_FILE"] = log_file
+        overrides["LOG_LEVEL"] = "INFO"
+    overrides.update({"NIANBAO_RUN_ID": run_id, "NIANBAO_LOCK_HELD": True, "NIANBAO_PROGRESS": progress})
+    started = time.monotonic()
+    run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known, full=full, refresh=refresh,
+              recheck_days=recheck_days)
+    progress.done()
+    status = finish_crawl(db, run_id, targets, time.monotonic() - started)
+    lock.close()
+    sys.exit(status)
+
+
+def finish_crawl(db: str, run_id: int, targets: list, seconds: float) -> int:
+    """Print this run's summary, record its exit status, and return it."""
+    from archive.store import open_archive
+
+    archive = open_archive(db)
+    run = dict(zip(("new", "changed", "unchanged", "failed", "blocked", "skipped", "requests"),
+                   archive.conn.execute("select new, changed, unchanged, failed, blocked, skipped, requests "
+                                        "from crawl_runs where id = ?", [run_id]).fetchone()))
+    run = {k: v or 0 for k, v in run.items()}
+    reached = archive.conn.execute(
+        "select count(distinct portal_id) from responses where run_id = ? and route = 'start' and status < 400",
+        [run_id]).fetchone()[0]
+    total_reports = archive.conn.execute("select count(*) from reports").fetchone()[0]
+    status = 0 if reached else EXIT_FAILED
+    archive.conn.execute("update crawl_runs set exit_status = ? where id = ?", [status, run_id])
+    archive.close()
+    click.echo(f"{db}: run {run_id}: new={run['new']}, changed={run['changed']}, unchanged={run['unchanged']}, "
+               f"skipped={run['skipped']}, blocked={run['blocked']}, failed={run['failed']}; "
+               f"{run['requests']} requests in {seconds:.1f}s; the archive holds {total_reports} reports", err=True)
+    if not reached:
+        click.echo(f"nianbao: no portal could be reached ({len(targets)} tried); see `select * from fetches "
+                   f"where outcome in ('error', 'http_error')` in {db}", err=True)
+    return status
+
+
+# --- parse ---------------------------------------------------------------------------------
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The URL the page was saved from (one file only).")
+@click.option("--indent/--no-indent", default=None, help="Pretty-print (default: for one file).")
+def parse(files, url, indent):
+    """Parse saved report pages or files (HTML, PDF, DOCX, DOC) and print JSON:
+    one object for one file, one object per line (JSON Lines) for several."""
+    from parsing import parse_report
+    from parsing.documents import extract_document, sniff_kind
+
+    if url and len(files) > 1:
+        raise click.UsageError("--url applies to a single file")
+    pretty = (len(files) == 1) if indent is None else indent
+    failed = False
+    for path in files:
+        with open(path, "rb") as f:
+            body = f.read()
+        kind = sniff_kind(body, None, path)
+        data = {"url": url or None, "file": path, "kind": kind}
+        try:
+            if kind in ("pdf", "docx", "doc", "wps"):
+                extracted = extract_document(body, None, path)
+                if extracted.error or not extracted.html:
+                    data.update(is_report=False, image_only=extracted.image_only,
+                                error=extracted.error or ("only images" if extracted.image_only else "no text"))
+                else:
+                    data = {**parse_report(extracted.html, url or None).to_dict(), **data}
+            elif kind in ("html", "empty"):
+                data = {**parse_report(body, url or None).to_dict(), **data}
+            else:
+                data.update(is_report=False, error=f"not a page or document: {kind}")
+        except Exception as exc:  # one bad file must not hide the others
+            data.update(is_report=False, error=f"{type(exc).__name__}: {exc}")
+        if data.get("error"):
+            failed = True
+            click.echo(f"nianbao: {path}: {data['error']}", err=True)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
+    sys.exit(EXIT_FAILED if failed and len(files) == 1 else 0)
+
+
+@cli.command(name="eval")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False), default="tests/corpus")
+@click.option("-v", "--verbose", is_flag=True, help="List every mismatch.")
+def eval_(corpus, verbose):
+    """Print the parser's per-field accuracy on a labelled CORPUS (tests/corpus).
+
+    Exits 1 when any field is below 100%."""
+    from parsing.evaluate import evaluate, format_evaluation
+
+    result = evaluate(corpus)
+    click.echo(format_evaluation(result))
+    if verbose:
+        for name, score in result.fields.items():
+            for failure in score.failures:
+                click.echo(f"  {name}: {failure}")
+    sys.exit(0 if result.perfect else 1)
+
+
+# --- reparse, WARC -------------------------------------------------------------------------
+@cli.command()
+@click.option("--db", required=True, help="The archive to re-parse.")
+@click.option("--jobs", type=int, default=2, show_default=True, help="Parser processes.")
+def reparse(db, jobs):
+    """Re-run today's parser over the stored responses (no network) and rewrite
+    every derived table: reports, sections, stats, checks, figures, search rows,
+    revisions. A parser change is not a revision; only changed bytes are."""
+    from archive.reparse import reparse_archive
+
+    if not Path(db).is_file():
+        fail(f"no such archive: {db}", EXIT_USAGE)
+    archive, lock = open_for_writing(db)
+    started = time.monotonic()
+    with click.progressbar(length=0, label="reparse", file=sys.stderr) as bar:
+        def progress(done, total):
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = reparse_archive(archive, jobs=max(1, jobs), progress=progress)
+    seconds = time.monotonic() - started
+    archive.close()
+    lock.close()
+    click.echo(f"{db}: {result.responses} responses re-parsed into {result.reports} reports "
+               f"({result.revisions} revisions) in {seconds:.1f}s, "
+               f"{result.responses / max(seconds, 1e-6):.0f} responses/s", err=True)
+
+
+@cli.command(name="export-warc")
+@click.option("--db", required=True, help="The archive to export.")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_warc(db, out):
+    """Write every stored response as WARC 1.1 request/response records (OUT.warc.gz)."""
+    from archive.store import open_archive
+    from archive.warc import export_warc as export
+
+    if not Path(db).is_file():
+        fail(f"no such archive: {db}", EXIT_USAGE)
+    archive = open_archive(db)
+    count = export(archive, out)
+    archive.close()
+    click.echo(f"{out}: {count} responses written", err=True)
+
+
+@cli.command(name="import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", required=True, help="The archive to load into (created if missing).")
+def import_warc(files, db):
+    """Ingest WARC files written by any tool (wget --warc-file, Browsertrix,
+    Heritrix, nianbao export-warc): every report page and attachment in them
+    goes through the same ingest as a crawl."""
+    from archive.warc import WarcError, import_warc as load
+
+    archive, lock = open_for_writing(db)
+    totals: dict[str, int] = {}
+    try:
+        for path in files:
+            counts = load(archive, path)
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+    except WarcError as exc:
+        fail(str(exc), EXIT_FAILED)
+    finally:
+        archive.close()
+        lock.close()
+    parts = ", ".join(f"{k}={v}" for k, v in sorted(totals.items())) or "nothing"
+    click.echo(f"{db}: imported {len(files)} WARC file(s): {parts}", err=True)
+
+
+# --- serve, demo ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(path, host, port):
+    """Browse the archive PATH in Datasette (read-only), with Chinese full-text search."""
+    from archive.serve import check_archive, run_datasette
+
+    problem = check_archive(path)
+    if problem:
+        fail(problem, EXIT_USAGE)
+    click.echo(f"Datasette: http://{host}:{port}/", err=True)
+    run_datasette(path, host, port)
+
+
+# The demo counties are fictional; so are their provinces (two, so that SQL
+# grouped by province has something to group).
+DEMO_PROVINCES = {"trs": "演示东省", "hanweb": "演示东省", "vsb": "演示西省", "generic": "演示西省"}
+
+
+def demo_portals(server) -> list:
+    import demo_portal
+    from scraper.portals import Portal
+
+    return [Portal(url=server.base_url + p["homepage"], name=p["site"],
+                   province=DEMO_PROVINCES.get(p["family"], "演示省"), city=None, county=p["county"])
+            for p in demo_portal.PORTALS]
+
+
+@cli.command()
+@click.option("--db", default="demo.db", show_default=True, help="Archive to (re)build for the demo.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
+@click.option("--portal-port", default=0, type=int, help="The demo portal's port (0: any free one).")
+@click.option("--no-serve", is_flag=True, help="Crawl only; do not start Datasette.")
+def demo(db, port, portal_port, no_serve):
+    """Start the bundled offline demo portal on 127.0.0.1, crawl it into a fresh
+    DB (rebuilt on every run), and serve the result with Datasette."""
+    import demo_portal.server
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(db + suffix).unlink(missing_ok=True)
+    server = demo_portal.server.start(port=portal_port)
+    portals = demo_portals(server)
+    click.echo(f"demo portal: {server.base_url}/ ({len(portals)} portals)", err=True)
+    archive, lock = open_for_writing(db)
+    import os
+
+    run_id = archive.start_run([p.url for p in portals], os.getpid())
+    archive.close()
+    started = time.monotonic()
+    # Local server: no need to wait between requests.
+    run_crawl(portals, db, {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_START_DELAY": 0.01, "AUTOTHROTTLE_MAX_DELAY": 1,
+                            "LOG_LEVEL": "WARNING", "NIANBAO_BLOCK_COOLDOWN": 0, "NIANBAO_RUN_ID": run_id,
+                            "NIANBAO_LOCK_HELD": True})
+    status = finish_crawl(db, run_id, portals, time.monotonic() - started)
+    lock.close()
+    if no_serve or status:
+        server.stop()
+        sys.exit(status)
+    click.echo(f"open http://127.0.0.1:{port}/{Path(db).stem}/reports", err=True)
+    from archive.serve import run_datasette
+
+    try:
+        run_datasette(db, "127.0.0.1", port)
+    finally:
+        server.stop()
+
+
+def main():
+    sys.exit(cli())
+
+
+if __name__ == "__main__":
+    main()
