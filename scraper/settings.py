@@ -48,7 +48,8 @@ REDIRECT_ENABLED = True
 HTTPERROR_ALLOW_ALL = True
 # Only http(s): no file://, ftp://, s3://, data: from links on hostile pages.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
-DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.SafeRequestsMiddleware": 50}
+# 650: after RedirectMiddleware (600) for requests, before it for responses (see the module).
+DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.SafeRequestsMiddleware": 650}
 
 # The archive's pipeline (named here, not imported: the spider does not depend on it).
 ITEM_PIPELINES = {"archive.pipeline.ArchivePipeline": 300}

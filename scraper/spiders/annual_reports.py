@@ -127,7 +127,8 @@ class AnnualReportsSpider(scrapy.Spider):
             url=first_url, final_url=response.url, status=response.status, headers=_headers(response),
             body=response.body, method=response.request.method, route=meta.get("route", "report"),
             portal_url=meta.get("portal_url"), link_title=meta.get("link_title"),
-            link_date=meta.get("link_date"), parent_url=meta.get("parent_url"), **extra)
+            link_date=meta.get("link_date"), parent_url=meta.get("parent_url"),
+            reason=meta.get("refused_redirect"), **extra)
 
     def decision(self, url: str, outcome: str, reason: str, meta: dict, **extra) -> RawResponse:
         return RawResponse(url=url, outcome=outcome, reason=reason, route=extra.pop("route", meta.get("route")),
@@ -340,6 +341,9 @@ class AnnualReportsSpider(scrapy.Spider):
         reason = _failure_reason(failure)
         log = self.logger.info if outcome == "skipped" else self.logger.warning
         log("%s %s: %s", outcome, request.url, reason)
-        yield RawResponse(url=request.url, outcome=outcome, reason=reason[:500], method=request.method,
+        # a redirect that was not followed is recorded under the URL that was asked for
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        yield RawResponse(url=first_url, final_url=request.url, outcome=outcome, reason=reason[:500],
+                          method=request.method,
                           route=request.meta.get("route", "report"), portal_url=request.meta.get("portal_url"),
                           link_title=request.meta.get("link_title"), parent_url=request.meta.get("parent_url"))
