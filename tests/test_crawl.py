@@ -91,11 +91,7 @@ def test_lookalikes_are_not_archived_and_are_in_the_ledger(crawled, portal):
         assert ledger.get(lookalike["path"]) in ("skipped", "not_report"), lookalike["path"]
 
 
-def test_robots_txt_is_obeyed(crawled, portal):
-    db_path, result = crawled
-    db = sqlite_utils.Database(db_path)
-    assert not [r for r in db["fetches"].rows if "/private/" in r["url"] and r["outcome"] == "stored"]
-    assert not [r for r in db["reports"].rows if "/private/" in r["url"]]
+# robots.txt: tests/test_crawl_hostile.py (a test that fails when robots.txt is ignored)
 
 
 def test_second_crawl_is_idempotent(crawled, portal):
