@@ -13,6 +13,7 @@ stay valid.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import zlib
@@ -27,6 +28,7 @@ from .store import CHILD_TABLES, Archive
 # Routes whose responses may hold a report.
 REPORT_ROUTES = ("report", "attachment", "start")
 CHUNK = 16
+BATCH = 512
 
 
 @dataclass
@@ -71,6 +73,25 @@ def _read(row):
     return response_id, raw, read_response(raw)
 
 
+def _readings(archive: Archive, pool):
+    """(response_id, raw, reading) in ledger order. Rows are read here (an sqlite3 connection
+    belongs to its thread, and Pool.imap would read its input in a feeder thread); workers parse
+    one batch while this process stores the previous one."""
+    cursor = _rows(archive)
+    if pool is None:
+        yield from map(_read, cursor)
+        return
+    pending = None
+    while True:
+        batch = list(itertools.islice(cursor, BATCH))
+        started = pool.map_async(_read, batch, CHUNK) if batch else None
+        if pending is not None:
+            yield from pending.get()
+        if started is None:
+            return
+        pending = started
+
+
 def reparse_archive(archive: Archive, jobs: int = 2,
                     progress: Callable[[int, int], None] | None = None) -> ReparseResult:
     conn = archive.conn
@@ -87,8 +108,7 @@ def reparse_archive(archive: Archive, jobs: int = 2,
         conn.execute("delete from reports where response_id is not null")
         pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
         try:
-            readings = pool.imap(_read, _rows(archive), CHUNK) if pool else map(_read, _rows(archive))
-            for response_id, raw, reading in readings:
+            for response_id, raw, reading in _readings(archive, pool):
                 result = ingest(archive, raw, reading, record=False, response_id=response_id,
                                 reuse_ids=keep_ids)
                 if result.outcome == "changed":
