@@ -92,11 +92,15 @@ def _readings(archive: Archive, pool):
         pending = started
 
 
+def responses_to_reparse(archive: Archive) -> int:
+    return archive.conn.execute(f"select count(*) from responses where route in ({', '.join('?' for _ in REPORT_ROUTES)})",
+                                REPORT_ROUTES).fetchone()[0]
+
+
 def reparse_archive(archive: Archive, jobs: int = 2,
                     progress: Callable[[int, int], None] | None = None) -> ReparseResult:
     conn = archive.conn
-    total = conn.execute(f"select count(*) from responses where route in ({', '.join('?' for _ in REPORT_ROUTES)})",
-                         REPORT_ROUTES).fetchone()[0]
+    total = responses_to_reparse(archive)
     done = revisions = 0
     with archive.transaction():
         keep_ids = dict(conn.execute("select url, id from reports where response_id is not null"))

@@ -312,15 +312,15 @@ def reparse(db, jobs):
     """Re-run today's parser over the stored responses (no network) and rewrite
     every derived table: reports, sections, stats, checks, figures, search rows,
     revisions. A parser change is not a revision; only changed bytes are."""
-    from archive.reparse import reparse_archive
+    from archive.reparse import reparse_archive, responses_to_reparse
 
     if not Path(db).is_file():
         fail(f"no such archive: {db}", EXIT_USAGE)
     archive, lock = open_for_writing(db)
     started = time.monotonic()
-    with click.progressbar(length=0, label="reparse", file=sys.stderr) as bar:
+    with click.progressbar(length=responses_to_reparse(archive), label="reparse", file=sys.stderr,
+                           show_pos=True) as bar:
         def progress(done, total):
-            bar.length = total
             bar.update(done - bar.pos)
 
         result = reparse_archive(archive, jobs=max(1, jobs), progress=progress)
