@@ -21,7 +21,8 @@ def test_corpus_has_at_least_40_labelled_reports(result):
 
 
 @pytest.mark.parametrize("field", ["title", "year", "issuer", "published", "template", "sections", "contact",
-                                   "tables_missing", "stats", "stats (cells)", "checks", "figures"])
+                                   "tables_missing", "stats", "stats (cells)", "checks", "figures",
+                                   "body_contains", "body_excludes"])
 def test_field_accuracy_is_100_percent(result, field):
     score = result.fields[field]
     assert score.total > 0
@@ -33,13 +34,13 @@ def test_labelled_cells_cover_full_table_sets(result):
 
 
 def copy_corpus_with(tmp_path, name, change):
-    """A copy of the corpus labels (pages stay where they are) with one label changed."""
-    for label_path in CORPUS.glob("*.json"):
-        label = json.loads(label_path.read_text(encoding="utf-8"))
-        label["page"] = str((CORPUS / label["page"]).resolve())
-        if label_path.stem == name:
-            change(label["expected"])
-        (tmp_path / label_path.name).write_text(json.dumps(label, ensure_ascii=False), encoding="utf-8")
+    """A copy of the corpus fixtures (bodies stay where they are) with one label changed."""
+    for path in CORPUS.glob("*.json"):
+        fixture = json.loads(path.read_text(encoding="utf-8"))
+        fixture["response"]["body_file"] = str((CORPUS / fixture["response"]["body_file"]).resolve())
+        if path.stem == name:
+            change(fixture["expected"])
+        (tmp_path / path.name).write_text(json.dumps(fixture, ensure_ascii=False), encoding="utf-8")
     return tmp_path
 
 
@@ -59,6 +60,13 @@ def test_a_wrong_title_label_makes_the_benchmark_fail(tmp_path):
     result = evaluate(copy_corpus_with(tmp_path, "real_seed_qingtian",
                                        lambda e: e.update(title=e["title"] + "（修订）")))
     assert result.fields["title"].failures and result.fields["title"].failures[0].startswith("real_seed_qingtian")
+
+
+def test_a_wrong_body_label_makes_the_benchmark_fail(tmp_path):
+    result = evaluate(copy_corpus_with(tmp_path, "real_seed_qingtian",
+                                       lambda e: e["body_excludes"].append(e["body_contains"][0])))
+    assert result.fields["body_excludes"].failures[0].startswith("real_seed_qingtian")
+    assert result.fields["body_contains"].failures == []
 
 
 def test_eval_command_prints_accuracy_and_exits_0():

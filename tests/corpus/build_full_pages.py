@@ -1,4 +1,5 @@
-"""Build the labelled full-report pages ``tests/corpus/pages/full_*.html`` + ``tests/corpus/full_*.json``.
+"""Build the labelled full-report pages ``tests/corpus/pages/full_*.html`` + their fixtures ``tests/corpus/full_*.json``
+(the response as served: URL, status, the family's headers, the body file; and the labels).
 
 Each page is rendered from one table of numbers (PAGES below); the ``stats``, ``checks`` and
 ``figures`` labels are written from the same numbers, so they are the ground truth for the HTML.
@@ -302,13 +303,15 @@ def word_body(p, tables):
 
 import sys  # noqa: E402
 sys.path.insert(0, str(HERE))
-from build_full_pages_data import PAGES, wrap  # noqa: E402  (page specs and CMS wrappers)
+from build_full_pages_data import FAMILY_CONTENT_TYPES, FAMILY_SERVERS, PAGES, served_headers, wrap  # noqa: E402
 
 
 def dump(label):
-    """JSON with one list entry (stats cell, section, check, figure) per line."""
+    """JSON with one list entry (stats cell, section, check, figure, header) per line."""
     text = json.dumps(label, ensure_ascii=False, indent=1)
-    return re.sub(r"\{\n\s+([^{}\[\]]*?)\n\s+\}", lambda m: "{" + re.sub(r",\n\s+", ", ", m.group(1)) + "}", text)
+    fold = lambda m: m.group(1) + re.sub(r",\n\s+", ", ", m.group(2)) + m.group(3)  # noqa: E731
+    text = re.sub(r"(\{)\n\s+([^{}\[\]]*?)\n\s+(\})", fold, text)
+    return re.sub(r"(\[)\n\s+([^{}\[\]]*?)\n\s+(\])", fold, text)  # lists of scalars: header pairs, phones
 
 
 def build(p):
@@ -319,8 +322,8 @@ def build(p):
         tables = [render_table(p, table2(p, stats), 4), render_table(p, table3(p, stats), 10),
                   render_table(p, table4(p, stats), 15)]
     body = word_body(p, tables) if p.get("word") else plain_body(p, tables)
-    html = wrap(p, body)
-    (HERE / "pages" / f"{p['name']}.html").write_bytes(html.encode(p.get("encoding", "utf-8")))
+    page = wrap(p, body).encode(p.get("encoding", "utf-8"))
+    (HERE / "pages" / f"{p['name']}.html").write_bytes(page)
     exp = {"title": p["title"], "year": p["year"], "issuer": p["issuer"], "published": p["published"],
            "template": p["template"],
            "sections": [{"number": n, "heading": h, "kind": k} for n, (h, k) in enumerate(zip(p["headings"], KINDS), 1)],
@@ -331,7 +334,11 @@ def build(p):
     if p["tables"]:
         assert p["requests"] == t3_numbers(p)["new_requests"][6], p["name"]
     source = f"built by tests/corpus/build_full_pages.py from its table of numbers, {p['source']}"
-    label = {"page": f"pages/{p['name']}.html", "url": p["url"], "source": source, "expected": exp}
+    content_type = p.get("content_type", FAMILY_CONTENT_TYPES[p["family"]])
+    response = {"url": p["url"], "status": 200,
+                "headers": served_headers(FAMILY_SERVERS[p["family"]], content_type, page, p["published"]),
+                "body_file": f"pages/{p['name']}.html"}
+    label = {"response": response, "source": source, "expected": exp}
     (HERE / f"{p['name']}.json").write_text(dump(label) + "\n", encoding="utf-8")
     return label
 

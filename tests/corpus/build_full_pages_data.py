@@ -216,6 +216,7 @@ PAGES = [
                 "<![if !supportMisalignedColumns]> row) pasted into a Hanweb div#zoom; 2021 template; table 四 zero "
                 "cells empty Word paragraphs; headings and paragraphs as MsoNormal runs"),
     dict(name="full_images", family="trs", site="桐溪县人民政府", tables=None, year=2020, we="我局", encoding="gbk",
+         content_type="text/html; charset=GBK",
          url="http://www.tongxi.gov.cn/zwgk/xxgknb/202101/t20210126_3456789.html",
          title="桐溪县教育局2020年政府信息公开工作年度报告", issuer="桐溪县教育局", published="2021-01-26",
          date_line="发布日期：2021-01-26", cells="p", heading="strong",
@@ -339,3 +340,44 @@ def wrap(p, body):
     meta = ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">' if gbk else
             '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />')
     return {"hanweb": _hanweb, "trs": _trs, "vsb": _vsb, "gkmlpt": _gkmlpt}[p["family"]](p, body, meta)
+
+
+# ------------------------------------------------------------------ HTTP response headers, as each kind of server sends them
+# The Date of every fixture's response: the day the pages were saved.
+SAVED_ON = "Tue, 03 Mar 2026 02:15:07 GMT"
+# Content-Type of the built pages by family: Hanweb and gkmlpt sites name the charset; TRS and VSB
+# publish static files that nginx serves as plain text/html (the page's meta is all there is).
+FAMILY_CONTENT_TYPES = {"hanweb": "text/html; charset=UTF-8", "gkmlpt": "text/html; charset=utf-8",
+                        "trs": "text/html", "vsb": "text/html"}
+FAMILY_SERVERS = {"hanweb": "static", "gkmlpt": "static", "trs": "static", "vsb": "static"}
+# A page with no date was still published some day; its file's mtime is only the server's business.
+UNDATED_MTIME = "2020-10-18"
+
+
+def served_headers(server: str, content_type: str, body: bytes, published: str | None = None) -> list[list[str]]:
+    """Response headers as ``server`` sends them for ``body``:
+    ``static`` nginx serving a CMS's published file (Last-Modified, nginx's ETag "<mtime hex>-<length hex>");
+    ``java`` a JSP/servlet page (session cookie); ``php`` a PHP script (X-Powered-By, no validators);
+    ``asp`` classic ASP on IIS."""
+    import datetime
+    from email.utils import format_datetime
+
+    modified = datetime.datetime.fromisoformat(f"{published or UNDATED_MTIME}T01:30:00+00:00")
+    if server == "static":
+        return [["Server", "nginx"], ["Date", SAVED_ON], ["Content-Type", content_type],
+                ["Last-Modified", format_datetime(modified, usegmt=True)],
+                ["Connection", "keep-alive"],
+                ["ETag", f'"{int(modified.timestamp()):x}-{len(body):x}"'], ["Accept-Ranges", "bytes"]]
+    if server == "java":
+        return [["Server", "nginx"], ["Date", SAVED_ON], ["Content-Type", content_type],
+                ["Connection", "keep-alive"],
+                ["Set-Cookie", "JSESSIONID=8F3C2A51D0E94B7C6A1F2E3D4C5B6A79; Path=/; HttpOnly"],
+                ["X-Frame-Options", "SAMEORIGIN"]]
+    if server == "php":
+        return [["Server", "nginx"], ["Date", SAVED_ON], ["Content-Type", content_type],
+                ["Connection", "keep-alive"], ["X-Powered-By", "PHP/5.6.40"],
+                ["Cache-Control", "no-store, no-cache, must-revalidate"]]
+    if server == "asp":
+        return [["Cache-Control", "private"], ["Content-Type", content_type], ["Server", "Microsoft-IIS/6.0"],
+                ["X-Powered-By", "ASP.NET"], ["Date", SAVED_ON]]
+    raise ValueError(f"unknown server kind {server!r}")
