@@ -1,13 +1,17 @@
 """Datasette for an archive, read-only, with nianbao's metadata, pages and Chinese search.
 
-Serving never writes: the archive is opened by Datasette as immutable (no
-locks, no -wal/-shm files, nothing created), or read-only (``mode=ro``) while a
-crawler still has it open in WAL mode (a non-empty ``-wal`` file next to it),
-so that rows being written show up. Nothing here calls ensure_schema: an
-archive made by an older nianbao is served as it is.
+Serving never writes the archive. It is opened read-only (``mode=ro``): a
+scheduled crawl may write to it while it is served, and its new rows show up
+(SQLite keeps its -wal/-shm files beside it for that). It is opened immutable
+(no locks, nothing created, faster counts) only where nothing can write to it:
+a file this process may not write (a published copy), or when asked
+(``nianbao serve --immutable``). Immutable while a crawl writes would read
+pages half-way through a change. Nothing here calls ensure_schema: an archive
+made by an older nianbao is served as it is.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -90,7 +94,12 @@ def register_plugin() -> None:
         pm.register(datasette_plugin, name="nianbao")
 
 
-def make_datasette(db_path: str | Path) -> Datasette:
+def can_be_immutable(path: str | Path) -> bool:
+    """True when nothing run as this user can change the file while it is served."""
+    return not os.access(path, os.W_OK) and not being_written(path)
+
+
+def make_datasette(db_path: str | Path, immutable: bool | None = None) -> Datasette:
     """A read-only Datasette for one archive; ValueError if it is not one."""
     problem = check_archive(db_path)
     if problem:
@@ -98,14 +107,16 @@ def make_datasette(db_path: str | Path) -> Datasette:
     register_plugin()
     path = str(Path(db_path))
     name = Path(path).stem
-    files = {"files": [path]} if being_written(path) else {"immutables": [path]}
+    if immutable is None:
+        immutable = can_be_immutable(path)
+    files = {"immutables": [path]} if immutable else {"files": [path]}
     return Datasette(**files, metadata=archive_metadata(name, archive_columns(path)),
                      settings=SETTINGS, template_dir=str(datasette_plugin.TEMPLATES),
                      static_mounts=[("nianbao-static", str(datasette_plugin.STATIC))])
 
 
-def run_datasette(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
+def run_datasette(db_path: str, host: str = "127.0.0.1", port: int = 8001, immutable: bool | None = None) -> None:
     import uvicorn
 
-    ds = make_datasette(db_path)
+    ds = make_datasette(db_path, immutable)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

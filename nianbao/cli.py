@@ -378,15 +378,18 @@ def import_warc(files, db):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(path, host, port):
-    """Browse the archive PATH in Datasette (read-only), with Chinese full-text search."""
+@click.option("--immutable", is_flag=True,
+              help="The file will not change while served (a published copy): open it immutable.")
+def serve(path, host, port, immutable):
+    """Browse the archive PATH in Datasette, read-only, with Chinese full-text search,
+    report pages, canned queries and charts. A crawl may write to PATH meanwhile."""
     from archive.serve import check_archive, run_datasette
 
     problem = check_archive(path)
     if problem:
         fail(problem, EXIT_USAGE)
     click.echo(f"Datasette: http://{host}:{port}/", err=True)
-    run_datasette(path, host, port)
+    run_datasette(path, host, port, immutable=True if immutable else None)
 
 
 # The demo counties are fictional; so are their provinces (two, so that SQL
@@ -401,6 +404,30 @@ def demo_portals(server) -> list:
     return [Portal(url=server.base_url + p["homepage"], name=p["site"],
                    province=DEMO_PROVINCES.get(p["family"], "演示省"), city=None, county=p["county"])
             for p in demo_portal.PORTALS]
+
+
+def what_the_archive_holds(db: str) -> str:
+    """One line: the archive's reports by where their text came from, and what was refused."""
+    from archive.store import open_archive
+
+    archive = open_archive(db)
+    q = lambda sql: archive.conn.execute(sql).fetchone()[0]  # noqa: E731
+    parts = {
+        "from pages": q("select count(*) from reports where attachment_url is null and not image_only"),
+        "from PDF": q("select count(*) from reports where lower(attachment_url) like '%.pdf'"),
+        "from DOCX/DOC": q("select count(*) from reports where lower(attachment_url) like '%.doc%' "
+                           "or lower(attachment_url) like '%.wps'"),
+        "image-only (图片版)": q("select count(*) from reports where image_only"),
+    }
+    families = archive.conn.execute("select coalesce(portals.name, '?'), count(*) from reports "
+                                    "left join portals on portals.id = reports.portal_id group by 1 order by 1").fetchall()
+    outcomes = dict(archive.conn.execute("select outcome, count(*) from fetches group by 1").fetchall())
+    archive.close()
+    held = ", ".join(f"{n} {label}" for label, n in parts.items() if n)
+    sites = ", ".join(f"{name} {n}" for name, n in families)
+    return (f"{db}: {sum(parts.values())} reports ({held}); by site: {sites}; "
+            f"refused: {outcomes.get('blocked', 0)} blocked pages, {outcomes.get('skipped', 0)} look-alike or "
+            f"unusable links, {outcomes.get('not_report', 0)} pages that are not reports")
 
 
 @cli.command()
@@ -429,6 +456,7 @@ def demo(db, port, portal_port, no_serve):
                             "LOG_LEVEL": "WARNING", "NIANBAO_BLOCK_COOLDOWN": 0, "NIANBAO_RUN_ID": run_id,
                             "NIANBAO_LOCK_HELD": True})
     status = finish_crawl(db, run_id, portals, time.monotonic() - started)
+    click.echo(what_the_archive_holds(db), err=True)
     lock.close()
     if no_serve or status:
         server.stop()

@@ -291,7 +291,9 @@ def test_gkmlpt_api_pages(server):
             assert unquote(title) == entry["title"]
             seen.append(article["id"])
     assert len(seen) == len(set(seen)) == len(entries)
-    assert fetch(base + p["api"].replace("page=1", "page=3"))[0] == 404
+    past_the_end = fetch(base + p["api"].replace("page=1", "page=3"))
+    assert past_the_end[0] == 200 and json.loads(past_the_end[2])["articles"] == []
+    assert fetch(base + p["api"].replace("page=1", "page=4"))[0] == 404
     assert fetch(base + p["api"].replace(p["sid"], "1"))[0] == 404
     assert json.loads(fetch(base + p["api"].replace(f"/{p['category']}?", "/0?"))[2]) == json.loads(
         fetch(base + p["api"])[2])

@@ -5,7 +5,7 @@
   site id as ``SID: '…'`` in ``window._CONFIG`` and the column tree in ``window._CONFIG.TREE``;
 - list API ``/hewan/gkmlpt/api/all/<category>?page=N&sid=<SID>`` (GET, JSON
   ``{"total": …, "articles": [{"id", "title", "url", "created_at", "create_time"}, …]}``, absolute
-  URLs; page 2 answers its titles %u-escaped as some sites do; 404 past the last page or for
+  URLs; page 2 answers its titles %u-escaped as some sites do; an empty list on the page after the last, 404 further on or for
   another sid); category 0 is every column;
 - detail pages ``/hewan/gkmlpt/content/<id//10**6>/<id//10**3>/post_<id>.html`` whose HTML holds
   only chrome: the document is JSON in ``window._CONFIG.DETAIL`` (``</`` written ``<\\/``).
@@ -109,8 +109,11 @@ def build(reports: list[dict], lookalikes: list[dict]) -> dict:
     pages = {PORTAL["homepage"]: utf8_page(_homepage()),
              f"{BASE}gkmlpt/index": utf8_page(_shell("政府信息公开 - 鹤湾县人民政府门户网站", _config()))}
     for category in (CATEGORY, 0):  # 0: every column, the same articles here
-        for i, group in enumerate(chunks(docs, PORTAL["per_page"]), start=1):
+        groups = list(chunks(docs, PORTAL["per_page"]))
+        for i, group in enumerate(groups, start=1):
             pages[api_path(category, i)] = _api_page(group, len(docs), i)
+        # the page after the last: the platform answers an empty list, not an error
+        pages[api_path(category, len(groups) + 1)] = _api_page([], len(docs), len(groups) + 1)
     for node in TREE:
         for child in [node] + node["children"]:
             if child["id"] != CATEGORY:

@@ -248,6 +248,8 @@ class AnnualReportsSpider(scrapy.Spider):
         hops = meta.get("hops", 0)
         max_hops = self._setting("NIANBAO_DISCOVERY_HOPS", 3)
         budget = self._setting("NIANBAO_DISCOVERY_BUDGET", 40)
+        # Gateways (政务公开 …) are looked through only when the page itself shows no 年报 column.
+        has_column = any(link.kind in ("report_column", "sub_column") for link in links)
         for link in links:
             if link.kind in ("report_column", "sub_column"):
                 if self.list_pages[link.url] == 0:
@@ -257,7 +259,7 @@ class AnnualReportsSpider(scrapy.Spider):
                                          meta={"portal_url": portal, "route": "listing", "column": link.url,
                                                "link_title": link.title, "hops": hops + 1})
             elif link.kind == "gateway":
-                if hops + 1 > max_hops:
+                if has_column or hops + 1 > max_hops:
                     continue
                 if self.discovery_pages[portal] >= budget:
                     self.logger.warning("discovery budget of %s reached (%d pages): %s not fetched",
