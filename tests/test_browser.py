@@ -106,7 +106,7 @@ def test_report_page_shows_sections_contacts_and_tables(server, browser):
 
     base, ids = server
     label = json.loads((CORPUS / "full_2019_a.json").read_text(encoding="utf-8"))
-    text = visit(browser, f"{base}/-/nianbao/report/{ids[label['url']]}", "report")
+    text = visit(browser, f"{base}/-/nianbao/report/{ids[label['response']['url']]}", "report")
     expected = label["expected"]
     assert expected["title"] in text
     assert all(s["heading"] in text for s in expected["sections"])

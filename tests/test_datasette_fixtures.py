@@ -15,7 +15,7 @@ import sqlite_utils
 
 from archive.schema import FTS_TABLE, ensure_schema
 from archive.search import index_text
-from parsing.report import parse_report
+from parsing.evaluate import fixture_paths, parse_fixture, read_fixture
 
 CORPUS = Path(__file__).parent / "corpus"
 # Fictional places, assigned in turn to the corpus reports.
@@ -43,10 +43,8 @@ def issuer_level(issuer: str | None) -> str | None:
 def corpus_reports() -> list[dict]:
     """Every labelled corpus page, parsed (Report.to_dict()), in file order."""
     reports = []
-    for label_path in sorted(CORPUS.glob("*.json")):
-        label = json.loads(label_path.read_text(encoding="utf-8"))
-        page = (CORPUS / label["page"]).read_bytes()
-        reports.append(parse_report(page, url=label["url"]).to_dict())
+    for path in fixture_paths(CORPUS):
+        reports.append(parse_fixture(read_fixture(path)))
     return reports
 
 

@@ -37,7 +37,7 @@ def visible_text(html):
 def test_report_page_shows_sections_contact_and_tables(served, name):
     ds, ids = served
     expected = label(name)["expected"]
-    html = get(ds, f"/-/nianbao/report/{ids[label(name)['url']]}").text
+    html = get(ds, f"/-/nianbao/report/{ids[label(name)['response']['url']]}").text
     text = visible_text(html)
     assert expected["title"] in text and expected["issuer"] in text
     for section in expected["sections"]:
@@ -65,7 +65,7 @@ def test_report_page_shows_sections_contact_and_tables(served, name):
 def test_report_page_flags_failed_checks(served):
     ds, ids = served
     mismatch = label("full_mismatch")
-    html = get(ds, f"/-/nianbao/report/{ids[mismatch['url']]}").text
+    html = get(ds, f"/-/nianbao/report/{ids[mismatch['response']['url']]}").text
     for check in mismatch["expected"]["checks"]:
         assert f"<code>{check['check']}</code>" in html
     assert "nianbao-cell-failed" in html
@@ -73,7 +73,7 @@ def test_report_page_flags_failed_checks(served):
 
 def test_report_row_page_links_to_the_report_page(served):
     ds, ids = served
-    report_id = ids[label("full_2021_a")["url"]]
+    report_id = ids[label("full_2021_a")["response"]["url"]]
     html = get(ds, f"/corpus/reports/{report_id}").text
     assert f'href="/-/nianbao/report/{report_id}"' in html
 

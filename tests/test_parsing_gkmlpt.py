@@ -7,8 +7,8 @@ from parsing import parse_report
 FILES = Path(__file__).parent / "files"
 PAGE = FILES / "pages" / "gkmlpt" / "post_2590436.html"
 URL = "https://www.dabu.gov.cn/mzdpshzzf/gkmlpt/content/2/2590/post_2590436.html"
-# The same report as a server-rendered page, labelled by hand (tests/files/reports/030.*).
-LABEL = json.loads((FILES / "reports" / "030.expected.json").read_text(encoding="utf-8"))["expected"]
+# The same report as a server-rendered page, labelled by hand (tests/corpus/real_030.json).
+LABEL = json.loads((Path(__file__).parent / "corpus" / "real_030.json").read_text(encoding="utf-8"))["expected"]
 
 
 def _check(report):

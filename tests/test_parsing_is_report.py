@@ -1,10 +1,10 @@
 """is_report: a page is a report only when its title AND its text say so."""
-import json
 from pathlib import Path
 
 import pytest
 
 from parsing import parse_report
+from parsing.evaluate import fixture_paths, read_fixture
 
 FILES = Path(__file__).parent / "files"
 CORPUS = Path(__file__).parent / "corpus"
@@ -13,8 +13,8 @@ CORPUS = Path(__file__).parent / "corpus"
 ARTICLES = {"trs_article.html", "hanweb_article.html", "report_with_related.html"}
 LISTINGS = sorted(p for p in (FILES / "listings").iterdir()
                   if p.is_file() and p.suffix in (".html", ".htm", ".shtml", ".xml") and p.name not in ARTICLES)
-CORPUS_PAGES = sorted({(CORPUS / json.loads(p.read_text(encoding="utf-8"))["page"]).resolve()
-                       for p in CORPUS.glob("*.json")} | set((FILES / "reports").glob("*.html")))
+CORPUS_PAGES = sorted({read_fixture(p).body_path for p in fixture_paths(CORPUS)}
+                      | {p.resolve() for p in (FILES / "reports").glob("*.html")})
 
 
 @pytest.mark.parametrize("path", LISTINGS, ids=lambda p: p.name)

@@ -8,12 +8,11 @@ from parsing.issuers import issuer_level, place_from_issuer
 
 TESTS = Path(__file__).parent
 LABELLED_ISSUERS = sorted({json.loads(p.read_text(encoding="utf-8"))["expected"].get("issuer") or ""
-                           for p in [*(TESTS / "corpus").glob("*.json"), *(TESTS / "files" / "reports").glob("*.expected.json")]}
-                          - {""})
+                           for p in (TESTS / "corpus").glob("*.json")} - {""})
 
 
 @pytest.mark.parametrize("issuer, level", [
-    # From tests/corpus and tests/files/reports labels.
+    # From tests/corpus labels.
     ("青田县人民政府", "government"),
     ("福州市晋安区人民政府", "government"),
     ("湖南省人民政府辦公廳", "government_office"),
