@@ -91,7 +91,9 @@ class ArchivePipeline:
             self.counts[key] = self.counts.get(key, 0) + 1
         if outcome in ("stored", "changed", "image_only"):
             logger.info("%s report %d: %s", outcome, result.report_id, result.title)
-        elif outcome in ("degraded", "gone", "parse_error", "blocked", "too_large"):
+        elif outcome == "blocked":
+            logger.warning("blocked (%s) at %s: its host is cooled down", result.reason, item.url)
+        elif outcome in ("degraded", "gone", "parse_error", "too_large"):
             logger.warning("%s %s: %s", outcome, item.url, result.reason)
         if self.progress is not None and time.monotonic() - self.last_progress >= 1.0:
             self.last_progress = time.monotonic()

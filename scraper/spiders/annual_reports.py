@@ -318,7 +318,7 @@ class AnnualReportsSpider(scrapy.Spider):
             if getattr(self, "crawler", None) and self.crawler.engine else None
         if slot is not None:
             slot.delay = max(slot.delay, cooldown)
-        self.logger.warning("blocked (%s) at %s: host %s cooled down", reason, response.url, host)
+        self.logger.info("blocked (%s) at %s: host %s cooled down", reason, response.url, host)
         return True
 
     @staticmethod
