@@ -107,7 +107,8 @@ def decide(raw: RawResponse, reading: Reading, state: dict | None) -> Decision:
         return Decision("not_modified", None, state["title"] if state else title, gone=False if state else None)
     if reading.block:
         return Decision("blocked", reading.block, raw.link_title)
-    if raw.status in (404, 410) and state:
+    if raw.status in (404, 410) and state and (raw.route != "attachment" or state["attachment_url"] == raw.url):
+        # (a missing file attached to a page does not make the page's report vanish)
         return Decision("gone", f"HTTP {raw.status}", state["title"], gone=True)
     if raw.status >= 400:
         return Decision("http_error", raw.reason or f"HTTP {raw.status}", raw.link_title)

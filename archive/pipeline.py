@@ -14,6 +14,7 @@ from .raw import RawResponse
 from .store import lock_archive, open_archive
 
 logger = logging.getLogger(__name__)
+PROGRESS_SECONDS = 2.0
 
 # How ledger outcomes add up in a run's summary (crawl_runs columns).
 RUN_COUNT_OF = {
@@ -59,6 +60,7 @@ class ArchivePipeline:
             self.own_run = True
             self.run_id = self.archive.start_run([p.url for p in getattr(spider, "portals", [])], os.getpid())
         logger.info("archive: %s (crawl run %d)", self.db_path, self.run_id)
+        self.last_progress = time.monotonic()  # the first progress line after PROGRESS_SECONDS
 
     def close_spider(self, spider=None):
         spider = spider or getattr(self.crawler, "spider", None)
@@ -95,7 +97,7 @@ class ArchivePipeline:
             logger.warning("blocked (%s) at %s: its host is cooled down", result.reason, item.url)
         elif outcome in ("degraded", "gone", "parse_error", "too_large"):
             logger.warning("%s %s: %s", outcome, item.url, result.reason)
-        if self.progress is not None and time.monotonic() - self.last_progress >= 1.0:
+        if self.progress is not None and time.monotonic() - self.last_progress >= PROGRESS_SECONDS:
             self.last_progress = time.monotonic()
             self.progress(dict(self.counts), self._requests())
         return item

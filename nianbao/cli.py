@@ -394,7 +394,7 @@ def serve(path, host, port, immutable):
 
 # The demo counties are fictional; so are their provinces (two, so that SQL
 # grouped by province has something to group).
-DEMO_PROVINCES = {"trs": "演示东省", "hanweb": "演示东省", "vsb": "演示西省", "generic": "演示西省"}
+DEMO_PROVINCES = {"trs": "演示东省", "hanweb": "演示东省", "gkmlpt": "演示东省", "vsb": "演示西省", "generic": "演示西省"}
 
 
 def demo_portals(server) -> list:

@@ -165,3 +165,11 @@ def test_list_pages_are_kept_raw_and_not_parsed_as_reports(archive):
                       body=(FILES / "listings" / "trs_index.html").read_bytes())
     assert ingest(archive, raw).outcome == "listing"
     assert archive.get_body(raw.sha256) == raw.body
+
+
+def test_a_missing_attachment_does_not_make_its_pages_report_vanish(archive):
+    first = ingest(archive, page("seed_qingtian.html"))
+    missing = ingest(archive, RawResponse(url="http://www.qingtian.gov.cn/att/report.pdf", status=404, body=b"",
+                                          route="attachment", parent_url=URL, portal_url=PORTAL))
+    assert missing.outcome == "http_error"
+    assert archive.db["reports"].get(first.report_id)["gone_since"] is None
