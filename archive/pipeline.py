@@ -2,14 +2,22 @@
 
 Scrapy finds it through ITEM_PIPELINES (scraper/settings.py names it); the
 spider does not import it. One record, one transaction (archive.ingest).
+
+Reading a page (decode, parse, extract a file's text) runs in a worker process
+(NIANBAO_PARSE_WORKERS, default 1), so the crawl uses the machine's second
+core: the crawl process keeps fetching and storing while a page is parsed.
+Storing stays here, in order of arrival, in one connection.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
-from .ingest import ingest
+from .ingest import ingest, read_response
 from .raw import RawResponse
 from .store import lock_archive, open_archive
 
@@ -37,12 +45,15 @@ class ArchivePipeline:
         self.counts: dict[str, int] = {}
         self.progress = None
         self.last_progress = 0.0
+        self.workers = 0
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings.get("NIANBAO_DB"), crawler)
         pipeline.run_id = crawler.settings.getint("NIANBAO_RUN_ID") or None
         pipeline.progress = crawler.settings.get("NIANBAO_PROGRESS")
+        pipeline.workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS", 1)
         return pipeline
 
     def open_spider(self, spider=None):
@@ -59,6 +70,9 @@ class ArchivePipeline:
         if self.run_id is None:
             self.own_run = True
             self.run_id = self.archive.start_run([p.url for p in getattr(spider, "portals", [])], os.getpid())
+        if self.workers > 0:
+            # forkserver: workers start from a clean process, not a fork of the reactor's threads
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
         logger.info("archive: %s (crawl run %d)", self.db_path, self.run_id)
         self.last_progress = time.monotonic()  # the first progress line after PROGRESS_SECONDS
 
@@ -76,16 +90,23 @@ class ArchivePipeline:
             self.archive.close()
         if self.lock is not None:
             self.lock.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _requests(self) -> int:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         return int(stats.get("downloader/request_count", 0))
 
-    def process_item(self, item, spider=None):
+    async def _read(self, item: RawResponse):
+        if self.pool is None or item.body is None or item.route in ("listing", "discovery"):
+            return read_response(item)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, read_response, item)
+
+    async def process_item(self, item, spider=None):
         if not isinstance(item, RawResponse):
             return item
         item.run_id = self.run_id
-        result = ingest(self.archive, item)
+        result = ingest(self.archive, item, await self._read(item))
         outcome = result.outcome
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if outcome in RUN_COUNT_OF:

@@ -175,12 +175,14 @@ def start_servers(portal: Portal, hosts: list[str], timeout: float) -> tuple[lis
     return servers, port
 
 
-def run_nianbao(urls: list[str], db: Path, profile: Path | None = None) -> tuple[float, str]:
+def run_nianbao(urls: list[str], db: Path, profile: Path | None = None, extra: list[str] = ()) -> tuple[float, str]:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     command = [str(VENV_BIN / "nianbao"), "crawl", *urls, "--db", str(db)]
     for key, value in CRAWL_SETTINGS.items():
         command += ["-s", f"{key}={value}"]
+    for setting in extra:
+        command += ["-s", setting]
     if profile is not None:
         command = [sys.executable, "-m", "cProfile", "-o", str(profile), *command]
     started = time.monotonic()
@@ -214,6 +216,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/nianbao-bench-crawl.db"))
     parser.add_argument("--profile", type=Path, metavar="DIR", help="also profile one crawl with cProfile")
     parser.add_argument("--skip-bench", action="store_true", help="do not run scrapy bench")
+    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                        help="an extra setting for the crawl (e.g. NIANBAO_PARSE_WORKERS=0)")
     args = parser.parse_args()
 
     hosts = [f"127.0.0.{i}" for i in range(1, args.hosts + 1)]
@@ -224,7 +228,7 @@ def main() -> None:
     print(f"portal: {len(hosts)} hosts (127.0.0.1-{hosts[-1]}:{port}), {pages} pages "
           f"({args.reports} reports, {pages - args.reports} list pages, robots.txt)")
 
-    seconds, summary = run_nianbao(urls, args.db)
+    seconds, summary = run_nianbao(urls, args.db, extra=args.settings)
     window = (portal.last - portal.first) if portal.first else 0.0
     served = portal.served
     nianbao_rate = served / window * 60 if window else 0.0
