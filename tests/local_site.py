@@ -1,5 +1,8 @@
 """A throwaway web site on 127.0.0.1 for crawl tests: path → (status, headers, body).
 
+A key ending in ``?*`` answers that path with any query. Only GET is served (a POST gets
+the 501 of Python's http.server, as a portal that refuses POST would answer).
+
 Pages are set by the test (saved real pages, hostile shapes); the server records every
 request. Bodies may be callables of the request path, for generated pages (pagination traps).
 """
@@ -18,7 +21,7 @@ class LocalSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 site.requests.append(("GET", self.path))
-                entry = site.pages.get(self.path)
+                entry = site.pages.get(self.path, site.pages.get(self.path.split("?")[0] + "?*"))
                 if callable(entry):
                     entry = entry(self.path)
                 if entry is None:

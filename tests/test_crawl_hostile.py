@@ -165,3 +165,22 @@ def test_an_unwritable_archive_is_exit_3(tmp_path):
     result = crawl("http://127.0.0.1:9/", "--db", str(not_sqlite), status=3)
     assert "cannot open the archive" in result.stderr
     assert not_sqlite.read_text() == "<html>not a database</html>"
+
+
+def test_hanweb_paging_falls_back_to_get_when_post_is_refused(site, tmp_path):
+    import re
+
+    column = (FILES / "listings" / "hanweb_column.html").read_bytes()
+    proxy = (FILES / "listings" / "hanweb_dataproxy.xml").read_bytes()
+    pages = {"/col/col1229000001/index.html": html(column),
+             "/hanweb/module/web/jpage/dataproxy.jsp?*": (200, {"Content-Type": "text/xml; charset=UTF-8"}, proxy)}
+    for path in set(re.findall(rb'href="(/hanweb/art/[^"]+)"', column + proxy)):
+        pages[path.decode()] = html(REPORT.replace(b"2020-01-20", path[-9:]))
+    s = site(pages)
+    db = tmp_path / "hanweb.db"
+    crawl(s.url("/col/col1229000001/index.html"), "--db", str(db))
+    proxy_requests = [p for _, p in s.requests if "dataproxy.jsp" in p]
+    assert proxy_requests and all("columnid=1229000001" in p for p in proxy_requests)  # the GET fallback
+    fetched = {p for _, p in s.requests if p.startswith("/hanweb/art/")}
+    proxy_reports = {p.decode() for p in re.findall(rb'href="(/hanweb/art/[^"]+)"', proxy)}
+    assert proxy_reports & fetched  # reports only the further pages list were reached

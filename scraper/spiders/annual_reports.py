@@ -160,6 +160,15 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_list_page(self, response):
         """A list page: items, further pages, sub-columns."""
         yield self.record(response)
+        fallback = response.meta.get("fallback")
+        if response.status >= 400 and fallback is not None:
+            # a Hanweb dataproxy.jsp that refuses POST: ask the way some portals answer (GET)
+            self.logger.info("%s %s answered %d: trying %s %s", response.request.method, response.url,
+                             response.status, fallback.method, fallback.url)
+            yield scrapy.Request(fallback.url, method=fallback.method, callback=self.parse_list_page,
+                                 errback=self.on_error, dont_filter=True,
+                                 meta={**response.meta, "fallback": fallback.fallback})
+            return
         if response.status >= 300 or self._blocked(response):
             return
         column = response.meta.get("column") or response.url
