@@ -184,3 +184,29 @@ def test_hanweb_paging_falls_back_to_get_when_post_is_refused(site, tmp_path):
     fetched = {p for _, p in s.requests if p.startswith("/hanweb/art/")}
     proxy_reports = {p.decode() for p in re.findall(rb'href="(/hanweb/art/[^"]+)"', proxy)}
     assert proxy_reports & fetched  # reports only the further pages list were reached
+
+
+def test_a_report_file_is_kept_by_its_hash_never_by_a_name_from_the_url_or_server(site, tmp_path):
+    import hashlib
+
+    pdf = (FILES / "documents" / "report_2023.pdf").read_bytes()
+    evil = "../../nianbao-evil-name.pdf"
+    s = site({"/xxgknb/index.html": list_page([("/att/..%2F..%2Fnianbao-evil-name.pdf",
+                                                "富宁县人民政府2023年政府信息公开工作年度报告.pdf")]),
+              "/att/..%2F..%2Fnianbao-evil-name.pdf": (200, {"Content-Type": "application/pdf",
+                                                             "Content-Disposition": f'attachment; filename="{evil}"'},
+                                                       pdf)})
+    workdir = tmp_path / "a" / "b"
+    workdir.mkdir(parents=True)
+    db = workdir / "files.db"
+    result = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", s.url("/xxgknb/index.html"), "--db",
+                             str(db), *FAST], cwd=workdir, capture_output=True, text=True, timeout=240,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not list(tmp_path.rglob("nianbao-evil-name*")) and not list(REPO.rglob("nianbao-evil-name*"))
+    archive = sqlite_utils.Database(db)
+    report = next(archive["reports"].rows)
+    sha = hashlib.sha256(pdf).hexdigest()
+    assert report["title"] == "富宁县人民政府2023年政府信息公开工作年度报告"
+    assert report["attachment_sha256"] == sha and report["attachment_url"].endswith("nianbao-evil-name.pdf")
+    assert archive.execute("select size from bodies where sha256 = ?", [sha]).fetchone() == (len(pdf),)
