@@ -157,3 +157,39 @@ def test_a_dead_portal_leaves_the_archive_intact(crawled, tmp_path):
     db = sqlite_utils.Database(db_path)
     assert sorted((r["url"], r["title"], r["body"]) for r in db["reports"].rows) == before
     assert [r["outcome"] for r in db["fetches"].rows_where("url = ?", [dead_home])] == ["error"]
+
+
+def test_the_demo_archive_in_datasette_has_places_and_levels_as_facets(portal, tmp_path):
+    """What `nianbao serve demo.db` shows a researcher after `nianbao demo` (the same portals CSV):
+    facets on province, county and level."""
+    import asyncio
+    import csv
+
+    from archive.serve import make_datasette
+    from nianbao.cli import demo_portals
+
+    csv_path = tmp_path / "portals.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "province", "city", "county", "url"])
+        for p in demo_portals(portal):
+            writer.writerow([p.name, p.province, p.city or "", p.county, p.url])
+    db_path = tmp_path / "demo.db"
+    run([sys.executable, "-m", "nianbao.cli", "crawl", "--portals", str(csv_path), "--db", str(db_path), *FAST_LOCAL])
+    ds = make_datasette(db_path)
+    name = db_path.stem
+
+    async def fetch(path):
+        return (await ds.client.get(path)).json()
+
+    data = asyncio.run(fetch(f"/{name}/reports.json?_facet=province&_facet=county&_facet=level&_size=0"))
+    facets = {f: {v["value"]: v["count"] for v in data["facet_results"][f]["results"]}
+              for f in ("province", "county", "level")}
+    assert data["filtered_table_rows_count"] == len(demo_portal.REPORTS)
+    assert set(facets["county"]) == {p["county"] for p in demo_portal.PORTALS}
+    assert sum(facets["county"].values()) == len(demo_portal.REPORTS)
+    assert len(facets["province"]) >= 2
+    assert {"government", "department", "township"} <= set(facets["level"])
+    one_county = asyncio.run(fetch(f"/{name}/reports.json?county=青溪县&_shape=array"))
+    assert {r["county"] for r in one_county} == {"青溪县"} and len(one_county) == sum(
+        1 for r in demo_portal.REPORTS if r["portal"] == "trs")
