@@ -99,8 +99,9 @@ def decide(raw: RawResponse, reading: Reading, state: dict | None) -> Decision:
     """What this response means for the archive, given what it holds for the URL (``state``)."""
     report = reading.report
     title = report.title if report else raw.link_title
-    if raw.outcome:  # the fetcher decided (skipped, error, too_large, budget …)
-        return Decision(raw.outcome, raw.reason, raw.link_title)
+    if raw.outcome:  # the fetcher decided (skipped, error, too_large, budget, gone: no longer listed …)
+        return Decision(raw.outcome, raw.reason, state["title"] if state else raw.link_title,
+                        gone=True if raw.outcome == "gone" and state else None)
     if raw.status is None:
         return Decision("error", raw.reason or "no response", raw.link_title)
     if raw.status == 304:

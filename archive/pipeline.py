@@ -50,7 +50,11 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy import signals
+
         pipeline = cls(crawler.settings.get("NIANBAO_DB"), crawler)
+        # The run is finished after the spider closes, when Scrapy says why it closed.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         pipeline.run_id = crawler.settings.getint("NIANBAO_RUN_ID") or None
         pipeline.progress = crawler.settings.get("NIANBAO_PROGRESS")
         pipeline.workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS", 1)
@@ -77,7 +81,12 @@ class ArchivePipeline:
         self.last_progress = time.monotonic()  # the first progress line after PROGRESS_SECONDS
 
     def close_spider(self, spider=None):
-        spider = spider or getattr(self.crawler, "spider", None)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def spider_closed(self, spider, reason):
+        if reason == "finished" and getattr(spider, "full", False):
+            self._mark_unlisted(spider)
         recent = getattr(spider, "recent_skipped", 0)
         if recent:
             self.counts["unchanged"] = self.counts.get("unchanged", 0) + recent
@@ -90,8 +99,24 @@ class ArchivePipeline:
             self.archive.close()
         if self.lock is not None:
             self.lock.close()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _mark_unlisted(self, spider) -> None:
+        """After a --full crawl that read every list of a portal: its archived reports that no list
+        shows any more have vanished from the portal (they keep their copy; gone_since is set)."""
+        for portal_url, listed in spider.listed.items():
+            if portal_url in spider.incomplete_portals or not listed:
+                continue
+            portal_id = self.archive.portal_id(portal_url)
+            rows = self.archive.conn.execute(
+                "select url from reports where portal_id = ? and gone_since is null", [portal_id]).fetchall()
+            for (url,) in rows:
+                if url not in listed:
+                    ingest(self.archive, RawResponse(
+                        url=url, route="report", portal_url=portal_url, run_id=self.run_id, outcome="gone",
+                        reason="no longer in any list of its portal"))
+                    logger.warning("gone %s: no longer in any list of its portal", url)
+                    self.counts["failed"] = self.counts.get("failed", 0) + 1
+                    self.outcomes["gone"] = self.outcomes.get("gone", 0) + 1
 
     def _requests(self) -> int:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}

@@ -210,3 +210,22 @@ def test_a_report_file_is_kept_by_its_hash_never_by_a_name_from_the_url_or_serve
     assert report["title"] == "富宁县人民政府2023年政府信息公开工作年度报告"
     assert report["attachment_sha256"] == sha and report["attachment_url"].endswith("nianbao-evil-name.pdf")
     assert archive.execute("select size from bodies where sha256 = ?", [sha]).fetchone() == (len(pdf),)
+
+
+def test_a_report_that_drops_out_of_every_list_is_marked_gone_after_a_full_crawl(site, tmp_path):
+    second = REPORT.replace(b"2020-01-20", b"2020-01-21")
+    pages = {"/xxgknb/index.html": list_page([("/r/1.html", TITLE), ("/r/2.html", TITLE + "（二）")]),
+             "/r/1.html": html(REPORT), "/r/2.html": html(second)}
+    s = site(pages)
+    db = tmp_path / "unlisted.db"
+    crawl(s.url("/xxgknb/index.html"), "--db", str(db))
+    pages["/xxgknb/index.html"] = list_page([("/r/1.html", TITLE)])  # the portal drops report 2 from its list
+    crawl(s.url("/xxgknb/index.html"), "--db", str(db))  # incremental: lists not all read, nothing concluded
+    archive = sqlite_utils.Database(db)
+    gone = lambda: dict(archive.execute("select url, gone_since from reports").fetchall())  # noqa: E731
+    assert set(gone().values()) == {None}
+    crawl(s.url("/xxgknb/index.html"), "--db", str(db), "--full")
+    assert gone()[s.url("/r/2.html")] is not None and gone()[s.url("/r/1.html")] is None
+    assert archive.execute("select outcome, reason from fetches where url = ?", [s.url("/r/2.html")]).fetchone() == (
+        "gone", "no longer in any list of its portal")
+    assert archive["reports"].count == 2  # the copy stays

@@ -112,6 +112,10 @@ class AnnualReportsSpider(scrapy.Spider):
         self.column_items: dict[str, set] = defaultdict(set)
         self.blocks = Counter()                 # host -> blocked answers
         self.recent_skipped = 0
+        # For vanished reports: what this run's lists showed, per portal, and the portals whose
+        # lists were not read to their end (a budget, an error, incremental paging).
+        self.listed: dict[str, set[str]] = defaultdict(set)
+        self.incomplete_portals: set[str] = set()
 
     # --- settings ---------------------------------------------------------------------------
     def _setting(self, name: str, default: int) -> int:
@@ -161,6 +165,8 @@ class AnnualReportsSpider(scrapy.Spider):
         """A list page: items, further pages, sub-columns."""
         yield self.record(response)
         fallback = response.meta.get("fallback")
+        if response.status >= 400 and fallback is None:
+            self.incomplete_portals.add(response.meta.get("portal_url"))
         if response.status >= 400 and fallback is not None:
             # a Hanweb dataproxy.jsp that refuses POST: ask the way some portals answer (GET)
             self.logger.info("%s %s answered %d: trying %s %s", response.request.method, response.url,
@@ -204,6 +210,7 @@ class AnnualReportsSpider(scrapy.Spider):
             self.logger.warning("unusable link on %s: %r (%s)", response.url, href, reason)
             yield self.decision(href, "skipped", f"unusable link: {reason}", meta, route="report")
         seen = self.column_items[column]
+        self.listed[meta.get("portal_url")].update(item.url for item in listing.items)
         new_items = [item for item in listing.items if item.url not in seen]
         seen.update(item.url for item in listing.items)
         for item in new_items:
@@ -226,6 +233,8 @@ class AnnualReportsSpider(scrapy.Spider):
         if not self.full and new_items and all(item.url in self.known for item in new_items):
             self.logger.info("every item of %s is already archived: not paging further (--full pages on)",
                              response.url)
+            if listing.next_pages:
+                self.incomplete_portals.add(meta.get("portal_url"))
             return
         for page in listing.next_pages:
             yield from self._request_list_page(response, page, column)
@@ -239,6 +248,7 @@ class AnnualReportsSpider(scrapy.Spider):
             which = "column" if self.list_pages[column] >= max_column else "portal"
             limit = max_column if which == "column" else max_portal
             self.logger.warning("page budget of the %s reached (%d pages): %s not fetched", which, limit, page.url)
+            self.incomplete_portals.add(portal)
             yield self.decision(page.url, "budget", f"{which} page budget ({limit}) reached", meta, route="listing")
             return
         self.list_pages[column] += 1
@@ -285,6 +295,7 @@ class AnnualReportsSpider(scrapy.Spider):
                                      meta={"portal_url": portal, "route": "discovery", "link_title": link.title,
                                            "hops": hops + 1})
             elif link.kind == "report_candidate" and is_annual_report_title(link.title):
+                self.listed[portal].add(link.url)
                 yield from self._request_report(response, link.url, link.title, route="report")
 
     def _request_report(self, response, url: str, title: str, *, route: str, parent_url: str | None = None,
@@ -353,6 +364,8 @@ class AnnualReportsSpider(scrapy.Spider):
                                  errback=self.on_error, meta=meta, dont_filter=True)
         outcome = _failure_outcome(failure)
         reason = _failure_reason(failure)
+        if request.meta.get("route") in ("start", "listing", "discovery"):
+            self.incomplete_portals.add(request.meta.get("portal_url"))
         log = self.logger.info if outcome == "skipped" else self.logger.warning
         log("%s %s: %s", outcome, request.url, reason)
         # a redirect that was not followed is recorded under the URL that was asked for
