@@ -39,7 +39,7 @@ TABLES: dict[str, dict] = {
             "tables_missing": str, "checks_failed": int, "warnings": str,
             # raw-first: where the report was read from, by which parser
             "response_id": int, "parser_version": str, "attachment_url": str,
-            "attachment_sha256": str, "image_only": int, "gone_since": str,
+            "attachment_sha256": str, "image_only": int, "images": str, "gone_since": str,
             "province": str, "city": str, "county": str, "level": str,
         },
         "pk": "id",
@@ -132,9 +132,13 @@ OUTCOMES = {
 
 FTS_TABLE = "reports_fts"
 # A standalone FTS5 table (not sqlite-utils' enable_fts, which indexes the
-# table's own columns verbatim): rowid = reports.id, columns hold the
-# per-character text made by archive.search.index_text.
-FTS_SQL = f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] USING fts5(title, body, tokenize='unicode61')"
+# table's own columns verbatim): rowid = reports.id, columns indexed from the
+# bigram text made by archive.search.index_text. Contentless (content=''): the
+# index keeps no copy of the text (that copy was 1.3x the bodies); snippets are cut
+# from reports.body, and a row is removed with FTS5's 'delete' command
+# (archive.search.delete_from_index), never with DELETE.
+FTS_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] "
+           "USING fts5(title, body, content='', tokenize='unicode61')")
 
 VIEWS = {
     "report_overview": """
@@ -212,10 +216,23 @@ def _migrate_report_places(db: sqlite_utils.Database) -> None:
     """)
 
 
+def _rebuild_search_index(db: sqlite_utils.Database) -> None:
+    """The search index as FTS_SQL and archive.search.index_text make it now (contentless,
+    bigram tokens), rebuilt from the reports: an index made otherwise would not match
+    the queries, and the 'delete' of a contentless row needs the values it was made from.
+    A later change to index_text or FTS_SQL adds a migration that calls this again."""
+    from .search import fill_index
+
+    db.execute(f"drop table if exists [{FTS_TABLE}]")
+    db.execute(FTS_SQL)
+    fill_index(db.conn)
+
+
 # Data migrations, applied once each in this order and recorded in schema_migrations.
 MIGRATIONS = [
     ("2026-11-raw-first-fetches-to-responses", _migrate_fetches_table),
     ("2026-11-report-places-from-portals", _migrate_report_places),
+    ("2026-11-search-index-contentless-bigrams", _rebuild_search_index),
 ]
 
 

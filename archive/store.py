@@ -20,7 +20,7 @@ from parsing import Report
 
 from .raw import now_iso
 from .schema import FTS_TABLE, ensure_schema
-from .search import index_text
+from .search import delete_from_index, index_text
 
 CHILD_TABLES = ("sections", "stats", "checks", "figures")
 ZLIB_LEVEL = 6
@@ -159,7 +159,9 @@ class Archive:
             "tables_missing": json.dumps(list(report.tables_missing)),
             "checks_failed": sum(1 for c in report.checks if not c.ok),
             "warnings": json.dumps(list(report.warnings), ensure_ascii=False),
-            "image_only": int(bool(getattr(report, "image_only", False))),
+            "image_only": int(report.image_only),
+            # the pictures an image-only report (图片版) is made of; nianbao does no OCR
+            "images": json.dumps(list(report.images), ensure_ascii=False) if report.image_only else None,
             "gone_since": None,
             **meta,
         }
@@ -171,11 +173,11 @@ class Archive:
             report_id = self.conn.execute(f"insert into reports ({columns}) values ({marks})",
                                           list(row.values())).lastrowid
         else:
+            delete_from_index(self.conn, "id = ?", [report_id])  # before the row changes: needs its old text
             sets = ", ".join(f"[{k}] = ?" for k in row)
             self.conn.execute(f"update reports set {sets} where id = ?", [*row.values(), report_id])
             for table in CHILD_TABLES:
                 self.conn.execute(f"delete from [{table}] where report_id = ?", [report_id])
-            self.conn.execute(f"delete from [{FTS_TABLE}] where rowid = ?", [report_id])
         self.conn.executemany(
             "insert into sections (report_id, number, heading, kind, text) values (?, ?, ?, ?, ?)",
             [(report_id, s.number, s.heading, s.kind, s.text) for s in report.sections])

@@ -173,3 +173,11 @@ def test_a_missing_attachment_does_not_make_its_pages_report_vanish(archive):
                                           route="attachment", parent_url=URL, portal_url=PORTAL))
     assert missing.outcome == "http_error"
     assert archive.db["reports"].get(first.report_id)["gone_since"] is None
+
+
+def test_an_image_only_report_is_stored_as_such_with_its_images(archive):
+    result = ingest(archive, saved("signals/image_only.html"))
+    assert result.outcome == "image_only"
+    row = archive.db["reports"].get(result.report_id)
+    images = __import__("json").loads(row["images"])
+    assert row["image_only"] == 1 and images and all(u.startswith("http") for u in images)
