@@ -7,8 +7,8 @@ install serves.
 - Search: Datasette wraps every search box query in the SQL function
   ``escape_fts()``; this plugin re-defines it (trylast, after Datasette's own
   definition) as archive.search.fts_query, which turns Chinese words into FTS5
-  phrases of single characters. ``nianbao_unspace()`` reads snippet()/highlight()
-  output of the per-character index as written.
+  phrases of bigrams. The index is contentless: ``nianbao_snippet(title, body, q)``
+  cuts a snippet from the report's text, with «» around the matches.
 - Pages: ``/-/nianbao/report/<id>`` (a report to read: sections, contact,
   statistics tables, failed checks, raw responses and revisions) and
   ``/-/nianbao/search?q=`` (ranked results with a highlighted snippet, and the
@@ -27,20 +27,16 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from parsing.chinese import fold
 from parsing.stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
 
 from .metadata import CHECK_LABELS, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES
 from .schema import FTS_TABLE
-from .search import BM25_WEIGHTS, MARK_END, MARK_START, fts_query, query_terms, unspace
+from .search import (BM25_WEIGHTS, MARK_END, MARK_START, RANK_LIMIT, fts_query, query_terms, report_snippet,
+                     snippet)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 SEARCH_PAGE_SIZE = 20
-# Characters of context either side of a match in a section snippet.
-SECTION_CONTEXT = 40
-# Tokens (= Chinese characters in our index) in a report snippet.
-SNIPPET_TOKENS = 48
 # The section a statistics table belongs in (parsing/kinds.py section kinds).
 SECTION_KIND_TABLE = {"proactive": 2, "requests": 3, "review_litigation": 4}
 
@@ -49,7 +45,12 @@ SECTION_KIND_TABLE = {"proactive": 2, "requests": 3, "review_litigation": 4}
 def prepare_connection(conn):
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     conn.create_function("nianbao_query", 1, fts_query, deterministic=True)
-    conn.create_function("nianbao_unspace", 1, unspace, deterministic=True)
+    conn.create_function("nianbao_snippet", 3, canned_snippet, deterministic=True)
+
+
+def canned_snippet(title, body, query):
+    """nianbao_snippet(title, body, q): the report's snippet for q with «» around matches (for SQL)."""
+    return report_snippet(title, body, query, start_mark="«", end_mark="»")
 
 
 @hookimpl
@@ -288,29 +289,19 @@ async def report_page(datasette, request):
 
 
 def section_snippet(text: str, terms: list[str]) -> str | None:
-    """Text around the first match of any term, with match markers; None if no term is in the text.
-
-    Matched on the folded (simplified) text, cut from the text as written: fold() keeps length.
-    """
-    folded = fold(text)
-    hits = [(folded.find(t), t) for t in terms if t and folded.find(t) >= 0]
-    if not hits:
-        return None
-    start, term = min(hits)
-    left = max(0, start - SECTION_CONTEXT)
-    right = min(len(text), start + len(term) + SECTION_CONTEXT)
-    return (("…" if left else "") + text[left:start] + MARK_START + text[start:start + len(term)] + MARK_END
-            + text[start + len(term):right] + ("…" if right < len(text) else ""))
+    """Text around the first match of any term, with match markers; None if no term is in the text."""
+    return snippet(text, terms)
 
 
-SEARCH_SQL = f"""
-select reports.id, reports.title, reports.year, reports.issuer, {{place}}
-       nianbao_unspace(snippet([{FTS_TABLE}], -1, char(57344), char(57345), '…', {SNIPPET_TOKENS})) as snippet
-from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
-where [{FTS_TABLE}] match :query
-order by bm25([{FTS_TABLE}], {BM25_WEIGHTS})
-limit :limit offset :offset
-"""
+# The page of matches, as rowids of the index: ranked when there are few enough to rank,
+# else most recently archived first (FTS5 walks its index backwards and stops after the page).
+BOUNDED_COUNT_SQL = (f"select count(*) from (select rowid from [{FTS_TABLE}] where [{FTS_TABLE}] match :query "
+                     "limit :bound)")
+RANKED_IDS_SQL = (f"select rowid from [{FTS_TABLE}] where [{FTS_TABLE}] match :query "
+                  f"order by bm25([{FTS_TABLE}], {BM25_WEIGHTS}) limit :limit offset :offset")
+NEWEST_IDS_SQL = (f"select rowid from [{FTS_TABLE}] where [{FTS_TABLE}] match :query "
+                  "order by rowid desc limit :limit offset :offset")
+RESULT_SQL = "select id, title, year, issuer, {place}body from reports where id in ({marks})"
 
 
 async def search_page(datasette, request):
@@ -321,38 +312,41 @@ async def search_page(datasette, request):
     except ValueError:
         page = 1
     terms = query_terms(query)
-    results, total = [], 0
+    results, total, ranked = [], 0, True
     if terms:
         match = fts_query(query)
         report_columns = await _table_columns(db, "reports")
-        place = "".join(f"reports.{c}, " for c in ("province", "county", "level") if c in report_columns)
-        total = (await db.execute(f"select count(*) from [{FTS_TABLE}] where [{FTS_TABLE}] match ?",
-                                  [match])).single_value()
-        rows = (await db.execute(SEARCH_SQL.format(place=place), {
-            "query": match, "limit": SEARCH_PAGE_SIZE, "offset": (page - 1) * SEARCH_PAGE_SIZE})).rows
-        results = [dict(r) for r in rows]
-        if results:
-            ids = [r["id"] for r in results]
+        place = "".join(f"{c}, " for c in ("province", "county", "level") if c in report_columns)
+        total = (await db.execute(BOUNDED_COUNT_SQL, {"query": match, "bound": RANK_LIMIT + 1})).single_value()
+        ranked = total <= RANK_LIMIT
+        window = {"query": match, "limit": SEARCH_PAGE_SIZE, "offset": (page - 1) * SEARCH_PAGE_SIZE}
+        ids = [r[0] for r in (await db.execute(RANKED_IDS_SQL if ranked else NEWEST_IDS_SQL, window)).rows]
+        if ids:
             marks = ",".join("?" * len(ids))
+            rows = {r["id"]: dict(r) for r in (await db.execute(RESULT_SQL.format(place=place, marks=marks), ids)).rows}
+            results = [rows[i] for i in ids if i in rows]
             sections = (await db.execute(
                 f"select report_id, number, heading, text from sections where report_id in ({marks}) "
                 "order by report_id, number", ids)).rows
             by_report: dict[int, list] = {}
             for s in sections:
-                snippet = section_snippet((s["heading"] or "") + "\n" + (s["text"] or ""), terms)
-                if snippet:
+                found = section_snippet((s["heading"] or "") + "\n" + (s["text"] or ""), terms)
+                if found:
                     by_report.setdefault(s["report_id"], []).append(
-                        {"number": s["number"], "heading": s["heading"], "snippet": snippet})
+                        {"number": s["number"], "heading": s["heading"], "snippet": found})
             for r in results:
+                r["snippet"] = report_snippet(r["title"], r.pop("body"), query)
                 r["sections"] = by_report.get(r["id"], [])
                 r["url"] = datasette.urls.path(f"/-/nianbao/report/{r['id']}")
                 r["level_label"] = LEVEL_LABELS.get(r.get("level"))
-    pages = max(1, math.ceil(total / SEARCH_PAGE_SIZE))
+    first = (page - 1) * SEARCH_PAGE_SIZE + 1
+    has_next = (page * SEARCH_PAGE_SIZE < total) if ranked else len(results) == SEARCH_PAGE_SIZE
+    pages = max(1, math.ceil(total / SEARCH_PAGE_SIZE)) if ranked else None
     context = {
-        "query": query, "results": results, "total": total, "page": page, "pages": pages,
-        "first": (page - 1) * SEARCH_PAGE_SIZE + 1,
+        "query": query, "results": results, "total": total, "ranked": ranked, "rank_limit": RANK_LIMIT,
+        "page": page, "pages": pages, "first": first,
         "next_url": (datasette.urls.path("/-/nianbao/search") + "?" + urlencode({"q": query, "page": page + 1}))
-        if page < pages else None,
+        if has_next else None,
         "prev_url": (datasette.urls.path("/-/nianbao/search") + "?" + urlencode({"q": query, "page": page - 1}))
         if page > 1 else None,
         "table_search_url": datasette.urls.table(db.name, "reports") + "?" + urlencode({"_search": query}),

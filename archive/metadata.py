@@ -10,7 +10,7 @@ from __future__ import annotations
 from markupsafe import escape
 
 from .schema import FTS_TABLE
-from .search import BM25_WEIGHTS
+from .search import BM25_WEIGHTS, RANK_LIMIT
 
 SEARCH_HELP_SHORT = (
     "搜索按原文子串匹配任意长度的中文词，繁简通用；多个词用空格分开。"
@@ -117,6 +117,7 @@ COLUMN_DESCRIPTIONS = {
         "attachment_url": "附件网址 / The attachment the text came from (PDF/DOCX)",
         "attachment_sha256": "附件SHA-256 / SHA-256 of that attachment",
         "image_only": "仅图片 / The report is only images (图片版)",
+        "images": "图片 / The images of an image-only report (JSON list of URLs; no OCR)",
     },
     "sections": {"number": "序号 / Section number", "heading": "标题 / Heading as written",
                  "kind": "类别 / Kind: overview, proactive, requests, fees, review_litigation, problems, other",
@@ -196,13 +197,26 @@ OUTCOME_SUMS = ",\n       ".join(
 CANNED_QUERIES = [
     ("search", {"reports": ["title"]}, {
         "title": "搜索（排序，带摘要） / Search, ranked, with snippets",
-        "description": "按相关度排序，«»标出匹配处。 Reports containing every word, best first; «» marks the match.",
-        "sql": f"""select reports.id, reports.year, reports.issuer, reports.title,
-       nianbao_unspace(snippet([{FTS_TABLE}], -1, '«', '»', '…', 40)) as snippet
-from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
-where [{FTS_TABLE}] match nianbao_query(:q)
-order by bm25([{FTS_TABLE}], {BM25_WEIGHTS})
-limit 50""",
+        "description": f"按相关度排序（匹配超过{RANK_LIMIT:,}份时最近收录的在前），«»标出匹配处。 Reports containing "
+                       f"every word, best first (most recently archived first when more than {RANK_LIMIT:,} match); "
+                       "«» marks the match.",
+        "sql": f"""with matched as (
+  select count(*) as n from (select rowid from [{FTS_TABLE}] where [{FTS_TABLE}] match nianbao_query(:q)
+                             limit {RANK_LIMIT + 1})
+), hits as (
+  -- one branch runs: LIMIT 0 stops the other before it reads the index
+  select * from (select rowid as id, bm25([{FTS_TABLE}], {BM25_WEIGHTS}) as score from [{FTS_TABLE}]
+                 where [{FTS_TABLE}] match nianbao_query(:q)
+                 order by score limit (select case when n <= {RANK_LIMIT} then 50 else 0 end from matched))
+  union all
+  select * from (select rowid, null from [{FTS_TABLE}]
+                 where [{FTS_TABLE}] match nianbao_query(:q)
+                 order by rowid desc limit (select case when n > {RANK_LIMIT} then 50 else 0 end from matched))
+)
+select reports.id, reports.year, reports.issuer, reports.title,
+       nianbao_snippet(reports.title, reports.body, :q) as snippet
+from hits join reports on reports.id = hits.id
+order by hits.score, hits.id desc""",
     }),
     ("issuers_without_report", {"reports": ["issuer", "province", "county"]}, {
         "title": "某年没有报告的单位 / Issuers with no report for a year",

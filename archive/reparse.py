@@ -22,7 +22,7 @@ from typing import Callable
 
 from .ingest import ingest, read_response
 from .raw import RawResponse
-from .schema import FTS_TABLE
+from .search import delete_from_index
 from .store import CHILD_TABLES, Archive
 
 # Routes whose responses may hold a report.
@@ -119,7 +119,7 @@ def _rebuild(archive: Archive, jobs: int, progress, total: int) -> ReparseResult
         derived = "select id from reports where response_id is not null"
         for table in CHILD_TABLES:
             conn.execute(f"delete from [{table}] where report_id in ({derived})")
-        conn.execute(f"delete from [{FTS_TABLE}] where rowid in ({derived})")
+        delete_from_index(conn, "response_id is not null")
         conn.execute(f"delete from revisions where report_id in ({derived})")
         conn.execute("delete from reports where response_id is not null")
         pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None

@@ -5,43 +5,55 @@ import sqlite3
 
 import pytest
 
-from archive.search import fts_query, index_text, query_terms, unspace
+from archive.search import fts_query, index_text, query_terms, snippet
 from archive.serve import make_datasette, read_only_uri
 from parsing.chinese import fold
 from tests.test_datasette_fixtures import build_corpus_archive, insert_report, open_test_archive
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("公开", '"公 开"'),
-    ("行政复议", '"行 政 复 议"'),
-    ("邮编 323900", '"邮 编" "323900"'),
-    ('"政府 信息"', '"政 府 信 息"'),
-    ("郵編", '"邮 编"'),          # traditional folds to simplified
+    ("公开", '"公开"'),
+    ("行政复议", '"行政 政复 复议"'),
+    ("邮编 323900", '"邮编" "323900"'),
+    ('"政府 信息"', '"政府 府信 信息"'),
+    ("郵編", '"邮编"'),          # traditional folds to simplified
+    ("县", '"县" *'),            # one character: every token that starts with it
+    ("2020年", '"2020 年" *'),
+    ("县2020", '"县 2020"'),     # a character before other text ends its run in a page too
     ("", '""'),
 ])
 def test_fts_query(query, expected):
     assert fts_query(query) == expected
 
 
-def test_index_text_spaces_chinese_and_keeps_latin():
-    assert index_text("政府信息公开 email a1") == "政 府 信 息 公 开 email a1"
+def test_index_text_makes_a_token_per_character_with_the_next_and_keeps_latin():
+    assert index_text("政府信息公开 email a1") == "政府 府信 信息 息公 公开 开 email a1"
+
+
+def test_index_text_ignores_whitespace_inside_a_run():
+    assert index_text("行政\n复议") == index_text("行政复议") == "行政 政复 复议 议"
 
 
 def test_index_text_writes_a_token_before_punctuation():
-    assert index_text("诉讼、情况") == "诉 讼 \ue002、 情 况"
-
-
-@pytest.mark.parametrize("text", ["政府信息公开，email: a@b.cn", "邮编：323900，电话0578-6508316。", "一、总体情况"])
-def test_unspace_reads_indexed_text_as_written(text):
-    assert unspace(index_text(text)) == re.sub(r"\s+", " ", text)
-
-
-def test_unspace_keeps_markers_next_to_characters():
-    assert unspace("政 府 \ue000信 息\ue001 公 开") == "政府\ue000信息\ue001公开"
+    assert index_text("诉讼、情况") == "诉讼 讼 \ue002、 情况 况"
 
 
 def test_query_terms_are_folded_words():
     assert query_terms('郵編 "政府 信息" 323900') == ["邮编", "政府信息", "323900"]
+
+
+def test_snippet_marks_every_match_near_the_words_as_written():
+    text = "概述。" * 30 + "本年度發生行政\n復議案件1件，行政复议决定2件。" + "其他。" * 30
+    found = snippet(text, query_terms("行政复议"), start_mark="[", end_mark="]")
+    assert "發生[行政\n復議]案件1件，[行政复议]决定2件" in found
+    assert found.startswith("…") and found.endswith("…")
+    assert snippet(text, ["邮编"]) is None
+
+
+def test_snippet_prefers_the_place_where_all_words_are():
+    text = "公开。" + "概述。" * 40 + "依申请公开的行政复议案件" + "其他。" * 40
+    found = snippet(text, ["公开", "行政复议"], start_mark="[", end_mark="]")
+    assert "依申请[公开]的[行政复议]案件" in found
 
 
 @pytest.fixture(scope="module")
@@ -149,10 +161,21 @@ def test_reports_page_has_search_box(corpus_archive):
 
 
 def reference_index_text(text):
-    """index_text as its regexes define it (index_text uses a faster translate table)."""
+    """index_text as its regexes define it (index_text uses a translate table and one pass over runs):
+    the text's tokens with every Chinese character apart, then each character of a run written
+    with the next one, the run's last one alone."""
     from archive.search import CJK_CHAR_RE, PUNCTUATION_RE, PUNCTUATION_TOKEN
     spaced = CJK_CHAR_RE.sub(r" \1 ", PUNCTUATION_RE.sub(" " + PUNCTUATION_TOKEN + r"\1", fold(text)))
-    return re.sub(r"\s+", " ", spaced).strip()
+    tokens, run = [], []
+    for item in spaced.split() + [""]:
+        if CJK_CHAR_RE.fullmatch(item):
+            run.append(item)
+            continue
+        tokens += [a + b for a, b in zip(run, run[1:])] + run[-1:]
+        run = []
+        if item:
+            tokens.append(item)
+    return " ".join(tokens)
 
 
 def test_index_text_is_what_its_regexes_say():
@@ -161,3 +184,99 @@ def test_index_text_is_what_its_regexes_say():
     texts += ["行政诉讼、情况。😀 a@b 𠀀字\u3000\t（一）", "邮编：323900，电话0578-6508316。", "政府資訊公開"]
     for text in texts:
         assert index_text(text) == reference_index_text(text)
+
+
+# --- the index is contentless: replacing and removing rows, and its size ---------------------
+
+def index_terms(conn):
+    """Every token of the index with the number of reports and occurrences (fts5vocab)."""
+    conn.execute("create virtual table if not exists temp.search_vocab using fts5vocab(main, reports_fts, row)")
+    return conn.execute("select term, doc, cnt from temp.search_vocab order by term").fetchall()
+
+
+def test_replacing_and_removing_reports_leaves_the_index_as_if_built_anew(tmp_path):
+    from pathlib import Path
+
+    from archive.search import delete_from_index, fill_index
+    from archive.store import open_archive
+    from parsing import parse_report
+
+    files = Path(__file__).parent / "files" / "reports"
+    pages = sorted(files.glob("*.html"))[:3]
+    archive = open_archive(str(tmp_path / "a.db"))
+    with archive.transaction():
+        ids = [archive.write_report(parse_report(p.read_bytes(), f"http://x/{i}"), url=f"http://x/{i}")
+               for i, p in enumerate(pages)]
+        # the first report's page now says what the third said: its old words must leave the index
+        archive.write_report(parse_report(pages[2].read_bytes(), "http://x/0"), url="http://x/0", report_id=ids[0])
+        archive.write_report(parse_report(pages[1].read_bytes(), "http://x/1"), url="http://x/1", report_id=ids[1])
+        delete_from_index(archive.conn, "id = ?", [ids[2]])
+        for table in ("sections", "stats", "checks", "figures", "reports"):
+            archive.conn.execute(f"delete from [{table}] where {'id' if table == 'reports' else 'report_id'} = ?",
+                                 [ids[2]])
+    after = index_terms(archive.conn)
+    with archive.transaction():
+        archive.conn.execute("insert into reports_fts (reports_fts) values ('delete-all')")
+        assert fill_index(archive.conn) == 2
+    assert after == index_terms(archive.conn) and after
+    assert archive.conn.execute("insert into reports_fts (reports_fts, rank) values ('integrity-check', 1)")
+
+
+def test_the_index_holds_no_copy_of_the_text(corpus_archive):
+    conn = connect(corpus_archive)
+    names = {r[0] for r in conn.execute("select name from sqlite_master")}
+    assert "reports_fts_content" not in names and "reports_fts_data" in names
+
+
+def test_an_index_made_by_an_older_nianbao_is_rebuilt_on_open(tmp_path, corpus_archive):
+    from archive.schema import MIGRATIONS
+    from archive.store import open_archive
+
+    path = tmp_path / "old.db"
+    build_corpus_archive(path)
+    conn = sqlite3.connect(path)
+    # as the previous nianbao left it: a per-character index with a copy of the text
+    conn.execute("drop table reports_fts")
+    conn.execute("create virtual table reports_fts using fts5(title, body, tokenize='unicode61')")
+    conn.execute("insert into reports_fts (rowid, title, body) select id, title, body from reports")
+    conn.execute("delete from schema_migrations where name = ?", [MIGRATIONS[-1][0]])
+    conn.commit()
+    conn.close()
+    archive = open_archive(str(path))
+    found = {r[0] for r in archive.conn.execute("select rowid from reports_fts where reports_fts match ?",
+                                                [fts_query("行政复议")])}
+    built_now = {r[0] for r in connect(corpus_archive).execute(
+        "select rowid from reports_fts where reports_fts match ?", [fts_query("行政复议")])}
+    assert found == built_now and found
+    assert "reports_fts_content" not in {r[0] for r in archive.conn.execute("select name from sqlite_master")}
+
+
+def test_search_page_lists_newest_first_when_too_many_match_to_rank(ranked_archive, monkeypatch):
+    import archive.datasette_plugin as plugin
+
+    monkeypatch.setattr(plugin, "RANK_LIMIT", 2)
+    html = get(make_datasette(ranked_archive), "/-/nianbao/search", q="行政复议").text
+    titles = re.findall(r'<h2><a href="/-/nianbao/report/(\d+)">', html)
+    assert titles == ["3", "2", "1"]
+    assert "more than 2 reports" in html and "most recently archived first" in html
+    assert re.search(r'<p class="nianbao-snippet">[^<]*发生<mark>行政复议</mark>案件1件', html)
+
+
+def test_canned_search_lists_newest_first_when_too_many_match_to_rank(tmp_path):
+    from archive.search import RANK_LIMIT
+
+    path = tmp_path / "many.db"
+    db = open_test_archive(path)
+    n = RANK_LIMIT + 10
+    rows = [(i, f"http://x/{i}", f"某县{i}号报告", "概述。" * (i % 7) + "本年度行政复议案件1件。") for i in range(1, n + 1)]
+    with db.conn:
+        db.conn.executemany("insert into reports (id, url, title, body) values (?, ?, ?, ?)", rows)
+        db.conn.executemany("insert into reports_fts (rowid, title, body) values (?, ?, ?)",
+                            [(i, index_text(t), index_text(b)) for i, _, t, b in rows])
+    db.close()
+    ds = make_datasette(path)
+    found = get(ds, "/many/search.json", q="行政复议", _shape="array").json()
+    assert [r["id"] for r in found] == list(range(n, n - 50, -1))
+    assert all("«行政复议»案件" in r["snippet"] for r in found)
+    few = get(ds, "/many/search.json", q=f"某县{n}号", _shape="array").json()
+    assert [r["id"] for r in few] == [n]
