@@ -46,7 +46,7 @@ TABLES: dict[str, dict] = {
         "not_null": {"url"},
         "unique": [["url"]],
         "foreign_keys": [("portal_id", "portals", "id")],
-        "indexes": [["year"], ["issuer"], ["portal_id"], ["province"], ["county"], ["level"], ["template"]],
+        "indexes": [["year"], ["issuer"], ["portal_id"], ["province"], ["city"], ["county"], ["level"], ["template"]],
     },
     "sections": {
         "columns": {"report_id": int, "number": int, "heading": str, "kind": str, "text": str},

@@ -20,7 +20,7 @@ from datasette.plugins import pm
 
 from . import datasette_plugin
 from .metadata import archive_metadata
-from .schema import FTS_TABLE
+from .schema import FTS_TABLE, MIGRATIONS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The tables without which a file is not a nianbao archive.
@@ -68,7 +68,23 @@ def check_archive(path: str | Path) -> str | None:
     missing = [t for t in REQUIRED_TABLES if t not in names]
     if missing:
         return f"{path}: not a nianbao archive (no {', '.join(missing)} table)"
+    if pending_migrations(p):
+        # serving never writes, so it cannot upgrade: the search index of an older archive
+        # would not match today's queries
+        return f"{path}: made by an older nianbao; run `nianbao reparse --db {path}` once to upgrade it"
     return None
+
+
+def pending_migrations(path: str | Path) -> list[str]:
+    """The data migrations an archive has not had yet (read without writing)."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        applied = {r[0] for r in conn.execute("select name from schema_migrations")} \
+            if "schema_migrations" in tables else set()
+    finally:
+        conn.close()
+    return [name for name, _ in MIGRATIONS if name not in applied]
 
 
 def archive_columns(path: str | Path) -> dict[str, list[str]]:

@@ -5,6 +5,7 @@ import inspect
 import os
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,18 @@ def test_hostile_text_in_exports_is_data(hostile_archive):
     search_json = get(ds, "/hostile/search.json?q=本机关公开&_shape=array")
     assert search_json.headers["content-type"].startswith("application/json")
     assert any("<img" in row["snippet"] for row in search_json.json())
+
+
+def test_an_archive_from_an_older_nianbao_is_refused_with_what_to_do(tmp_path):
+    import shutil
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "files" / "archive_v1.db", path)
+    before = path.read_bytes()
+    problem = check_archive(path)
+    assert "older nianbao" in problem and "nianbao reparse" in problem
+    assert path.read_bytes() == before
+    from archive.store import open_archive
+
+    open_archive(str(path)).close()  # what reparse or a crawl does first
+    assert check_archive(path) is None
