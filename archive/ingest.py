@@ -24,6 +24,7 @@ from parsing.issuers import issuer_level, place_from_issuer
 from parsing.version import PARSER_VERSION
 
 from .raw import RawResponse, now_iso
+from .search import index_text
 from .store import Archive
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Reading:
     error: str | None = None         # the parser or the extractor failed
     kind: str = "html"               # html | pdf | docx | doc | wps | …
     attachment: bool = False         # the text came from a document file
+    index: tuple[str, str] | None = None  # the report's title and body as the search index takes them
 
 
 @dataclass
@@ -61,7 +63,15 @@ class Decision:
 
 
 def read_response(raw: RawResponse) -> Reading:
-    """Parse a response as a report page or document. Pure: no archive access."""
+    """Parse a response as a report page or document, and prepare its search-index text.
+    Pure: no archive access (it runs in parser workers)."""
+    reading = _read(raw)
+    if reading.report is not None and reading.report.is_report:
+        reading.index = (index_text(reading.report.title), index_text(reading.report.body))
+    return reading
+
+
+def _read(raw: RawResponse) -> Reading:
     if raw.body is None or raw.status is None:
         return Reading()
     block = detect_block(raw.status, raw.headers, raw.body)
@@ -236,4 +246,4 @@ def _write(archive: Archive, raw: RawResponse, reading: Reading, key: str, porta
         "attachment_sha256": raw.sha256 if reading.attachment else None,
         "province": province, "city": city, "county": county, "level": issuer_level(report.issuer),
     }
-    return archive.write_report(report, url=key, report_id=report_id, new_id=new_id, **meta)
+    return archive.write_report(report, url=key, report_id=report_id, new_id=new_id, indexed=reading.index, **meta)
