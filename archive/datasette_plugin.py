@@ -246,8 +246,8 @@ async def report_page(datasette, request):
     sections = [dict(r) for r in (await db.execute(
         "select number, heading, kind, text from sections where report_id = ? order by number", [report_id])).rows]
     stats = [dict(r) for r in (await db.execute(
-        "select * from stats where report_id = ? order by rowid", [report_id])).rows] \
-        if await db.table_exists("stats") else []
+        "select * from stats where report_id = ? order by position", [report_id])).rows] \
+        if await db.table_exists("stat_cells") else []
     checks = [dict(r) for r in (await db.execute(
         "select * from checks where report_id = ? order by rowid", [report_id])).rows] \
         if await db.table_exists("checks") else []

@@ -54,13 +54,23 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("report_id", "reports", "id")],
         "indexes": [["kind"]],
     },
-    # Every cell of the statistics tables 二/三/四; keys are stable across templates.
-    "stats": {
-        "columns": {"report_id": int, "table_no": int, "row_key": str, "row_label": str,
-                    "column_key": str, "column_label": str, "value": float, "unit": str, "blank": int},
+    # Every cell of the statistics tables 二/三/四 (read them through the view `stats`); keys are
+    # stable across templates. A report has ~200 cells whose row and column labels repeat in
+    # every report: they are kept once in stat_labels (they were half of the table's size), and
+    # the cells are clustered by report (WITHOUT ROWID: no second copy of the key as an index).
+    # position: the cell's place in the report's own table order.
+    "stat_cells": {
+        "columns": {"report_id": int, "table_no": int, "row_key": str, "column_key": str, "label_id": int,
+                    "value": float, "unit": str, "blank": int, "position": int},
         "pk": ("report_id", "table_no", "row_key", "column_key"),
-        "foreign_keys": [("report_id", "reports", "id")],
+        "without_rowid": True,
+        "foreign_keys": [("report_id", "reports", "id"), ("label_id", "stat_labels", "id")],
         "indexes": [["row_key", "column_key"]],
+    },
+    "stat_labels": {
+        "columns": {"id": int, "row_label": str, "column_label": str},
+        "pk": "id",
+        "unique": [["row_label", "column_label"]],
     },
     # 勾稽关系: does the report's own arithmetic hold? (never corrected)
     "checks": {
@@ -148,6 +158,13 @@ VIEWS = {
         from reports left join portals on portals.id = reports.portal_id
         order by reports.year desc, reports.issuer
     """,
+    # Every cell of the statistics tables, with its labels as the report wrote them.
+    "stats": """
+        select stat_cells.report_id, stat_cells.table_no, stat_cells.row_key, stat_labels.row_label,
+               stat_cells.column_key, stat_labels.column_label, stat_cells.value, stat_cells.unit,
+               stat_cells.blank, stat_cells.position
+        from stat_cells join stat_labels on stat_labels.id = stat_cells.label_id
+    """,
     "applications_per_year": """
         select reports.issuer, reports.year, stats.value as applications_received, reports.url
         from stats join reports on reports.id = stats.report_id
@@ -228,12 +245,41 @@ def _rebuild_search_index(db: sqlite_utils.Database) -> None:
     fill_index(db.conn)
 
 
+def _migrate_stats_to_cells(db: sqlite_utils.Database) -> None:
+    """Archives made before stat_cells kept a `stats` table with the labels on every cell."""
+    if "stats" not in db.table_names():
+        return
+    db.execute("insert or ignore into stat_labels (row_label, column_label) "
+               "select distinct row_label, column_label from stats")
+    db.execute("""
+        insert into stat_cells (report_id, table_no, row_key, column_key, label_id, value, unit, blank, position)
+        select stats.report_id, stats.table_no, stats.row_key, stats.column_key, stat_labels.id, stats.value,
+               stats.unit, stats.blank, stats.rowid
+        from stats join stat_labels on stat_labels.row_label is stats.row_label
+                                   and stat_labels.column_label is stats.column_label
+    """)
+    db.execute("drop table stats")
+
+
 # Data migrations, applied once each in this order and recorded in schema_migrations.
 MIGRATIONS = [
     ("2026-11-raw-first-fetches-to-responses", _migrate_fetches_table),
     ("2026-11-report-places-from-portals", _migrate_report_places),
     ("2026-11-search-index-contentless-bigrams", _rebuild_search_index),
+    ("2026-11-stats-labels-apart", _migrate_stats_to_cells),
 ]
+
+
+SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT", bytes: "BLOB"}
+
+
+def _without_rowid_sql(name: str, spec: dict) -> str:
+    """CREATE TABLE … WITHOUT ROWID (sqlite-utils' create() has no such option)."""
+    columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in spec["columns"].items()]
+    keys = [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{other_column}])"
+            for column, other, other_column in spec.get("foreign_keys", [])]
+    pk = ", ".join(f"[{c}]" for c in spec["pk"])
+    return f"CREATE TABLE [{name}] ({', '.join(columns + [f'PRIMARY KEY ({pk})'] + keys)}) WITHOUT ROWID"
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -251,7 +297,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             if name in VIEWS:
                 continue
             table = db[name]
-            if not table.exists():
+            if not table.exists() and spec.get("without_rowid"):
+                db.execute(_without_rowid_sql(name, spec))
+            elif not table.exists():
                 table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"),
                              foreign_keys=spec.get("foreign_keys"))
             else:

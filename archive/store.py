@@ -22,7 +22,7 @@ from .raw import now_iso
 from .schema import FTS_TABLE, ensure_schema
 from .search import delete_from_index, index_text
 
-CHILD_TABLES = ("sections", "stats", "checks", "figures")
+CHILD_TABLES = ("sections", "stat_cells", "checks", "figures")
 ZLIB_LEVEL = 6
 
 
@@ -47,6 +47,7 @@ class Archive:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self._portal_ids: dict[str, int] = {}
+        self._label_ids: dict[tuple[str, str], int] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -62,6 +63,7 @@ class Archive:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._label_ids.clear()  # ids handed out in the rolled-back transaction are gone
             raise
         self.conn.execute("COMMIT")
 
@@ -184,10 +186,10 @@ class Archive:
             "insert into sections (report_id, number, heading, kind, text) values (?, ?, ?, ?, ?)",
             [(report_id, s.number, s.heading, s.kind, s.text) for s in report.sections])
         self.conn.executemany(
-            "insert or replace into stats (report_id, table_no, row_key, row_label, column_key, column_label,"
-            " value, unit, blank) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, s.table, s.row_key, s.row, s.column_key, s.column, s.value, s.unit, int(s.blank))
-             for s in report.stats])
+            "insert or replace into stat_cells (report_id, table_no, row_key, column_key, label_id, value, unit,"
+            " blank, position) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, c.table, c.row_key, c.column_key, self.label_id(c.row, c.column), c.value, c.unit,
+              int(c.blank), position) for position, c in enumerate(report.stats)])
         self.conn.executemany(
             "insert or replace into checks (report_id, [check], ok, expected, actual) values (?, ?, ?, ?, ?)",
             [(report_id, c.check, int(c.ok), c.expected, c.actual) for c in report.checks])
@@ -197,6 +199,17 @@ class Archive:
         self.conn.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
                           [report_id, *(indexed or (index_text(report.title), index_text(report.body)))])
         return report_id
+
+    def label_id(self, row_label: str, column_label: str) -> int:
+        """The id of a pair of statistics labels as written (stored once for every report)."""
+        key = (row_label, column_label)
+        found = self._label_ids.get(key)
+        if found is None:
+            self.conn.execute("insert or ignore into stat_labels (row_label, column_label) values (?, ?)", key)
+            found = self.conn.execute("select id from stat_labels where row_label = ? and column_label = ?",
+                                      key).fetchone()[0]
+            self._label_ids[key] = found
+        return found
 
     def keep_revision(self, report_id: int, state: dict, replaced_at: str) -> None:
         """The report as it was before new bytes replaced it."""

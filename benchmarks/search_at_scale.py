@@ -105,11 +105,15 @@ def build(path: Path, n: int, seed: int = 7, batch_size: int = 1000) -> None:
             conn.executemany("insert into sections (report_id, number, heading, kind, text) values (?,?,?,?,?)",
                              [(b[0]["id"], s["number"], s["heading"], s.get("kind"), s["text"])
                               for b in batch for s in b[1]])
+            conn.executemany("insert or ignore into stat_labels (row_label, column_label) values (?, ?)",
+                             {(s["row"], s["column"]) for b in batch for s in b[2]})
+            labels = {(r, c): i for i, r, c in conn.execute("select id, row_label, column_label from stat_labels")}
             conn.executemany(
-                "insert into stats (report_id, table_no, row_key, row_label, column_key, column_label, value, "
-                "unit, blank) values (?,?,?,?,?,?,?,?,?)",
-                [(b[0]["id"], s["table"], s["row_key"], s["row"], s["column_key"], s["column"],
-                  s["value"], s["unit"], int(s["blank"])) for b in batch for s in b[2]])
+                "insert into stat_cells (report_id, table_no, row_key, column_key, label_id, value, unit, blank, "
+                "position) values (?,?,?,?,?,?,?,?,?)",
+                [(b[0]["id"], s["table"], s["row_key"], s["column_key"], labels[(s["row"], s["column"])],
+                  s["value"], s["unit"], int(s["blank"]), position)
+                 for b in batch for position, s in enumerate(b[2])])
             conn.executemany("insert into checks (report_id, [check], ok, expected, actual) values (?,?,?,?,?)",
                              [(b[0]["id"], c["check"], int(c["ok"]), c["expected"], c["actual"])
                               for b in batch for c in b[3]])

@@ -30,8 +30,9 @@ def test_schema_has_public_columns(archive):
     assert {"id", "url", "title", "year", "issuer", "published", "template", "body", "address",
             "postcode", "phones", "fax", "email", "fetched_at", "portal_id", "parser_version", "response_id",
             "gone_since", "province", "city", "county", "level"} <= set(db["reports"].columns_dict)
+    # stats is a view over stat_cells + stat_labels: the public columns, plus each cell's position
     assert set(db["stats"].columns_dict) == {"report_id", "table_no", "row_key", "row_label", "column_key",
-                                             "column_label", "value", "unit", "blank"}
+                                             "column_label", "value", "unit", "blank", "position"}
     assert set(db["checks"].columns_dict) == {"report_id", "check", "ok", "expected", "actual"}
     assert {"url", "fetched_at", "content_sha256", "title", "body"} <= set(db["revisions"].columns_dict)
     # the old fetch ledger's columns, now a view of the append-only responses ledger
@@ -67,7 +68,7 @@ def test_an_archive_made_by_the_previous_schema_upgrades_in_place_with_nothing_l
     raw = sqlite3.connect(path)
     reports_before = raw.execute("select id, url, title, body, year, issuer from reports order by id").fetchall()
     sections_before = raw.execute("select * from sections order by report_id, number").fetchall()
-    stats_before = raw.execute("select * from stats order by report_id, table_no, row_key, column_key").fetchall()
+    stats_before = raw.execute("select report_id, table_no, row_key, row_label, column_key, column_label, value, unit, blank from stats order by report_id, table_no, row_key, column_key").fetchall()
     fetches_before = raw.execute("select url, outcome, title, http_status from fetches order by id").fetchall()
     fts_before = raw.execute("select rowid from reports_fts order by rowid").fetchall()
     assert "responses" not in {r[0] for r in raw.execute("select name from sqlite_master")}
@@ -77,7 +78,8 @@ def test_an_archive_made_by_the_previous_schema_upgrades_in_place_with_nothing_l
     conn = archive.conn
     assert conn.execute("select id, url, title, body, year, issuer from reports order by id").fetchall() == reports_before
     assert conn.execute("select * from sections order by report_id, number").fetchall() == sections_before
-    assert conn.execute("select * from stats order by report_id, table_no, row_key, column_key").fetchall() == stats_before
+    assert conn.execute("select report_id, table_no, row_key, row_label, column_key, column_label, value, unit, blank from stats "
+                        "order by report_id, table_no, row_key, column_key").fetchall() == stats_before
     assert conn.execute("select rowid from reports_fts order by rowid").fetchall() == fts_before
     # rebuilt as today's search index: it finds what a LIKE scan finds
     for term in ("年度报告", "县", "行政复议"):

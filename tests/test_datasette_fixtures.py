@@ -75,10 +75,14 @@ def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
     report_id = db["reports"].insert({k: v for k, v in row.items() if k in known}).last_pk
     db["sections"].insert_all({"report_id": report_id, "number": s["number"], "heading": s["heading"],
                                "kind": s.get("kind"), "text": s["text"]} for s in report.get("sections") or [])
-    db["stats"].insert_all({"report_id": report_id, "table_no": s["table"], "row_key": s["row_key"],
-                            "row_label": s["row"], "column_key": s["column_key"], "column_label": s["column"],
-                            "value": s["value"], "unit": s["unit"], "blank": int(s["blank"])}
-                           for s in report.get("stats") or [])
+    for position, s in enumerate(report.get("stats") or []):  # the stats view reads stat_cells + stat_labels
+        db.execute("insert or ignore into stat_labels (row_label, column_label) values (?, ?)", [s["row"], s["column"]])
+        label_id = db.execute("select id from stat_labels where row_label = ? and column_label = ?",
+                              [s["row"], s["column"]]).fetchone()[0]
+        db.execute("insert into stat_cells (report_id, table_no, row_key, column_key, label_id, value, unit, blank,"
+                   " position) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [report_id, s["table"], s["row_key"], s["column_key"], label_id, s["value"], s["unit"],
+                    int(s["blank"]), position])
     db["checks"].insert_all({"report_id": report_id, "check": c["check"], "ok": int(c["ok"]),
                              "expected": c["expected"], "actual": c["actual"]} for c in report.get("checks") or [])
     db.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
