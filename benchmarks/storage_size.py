@@ -35,7 +35,7 @@ GROUPS = {
     "ledger (responses)": ("responses",),
     "reports": ("reports",),
     "sections": ("sections",),
-    "stats": ("stats",),
+    "stats": ("stats", "stat_cells", "stat_labels"),  # the stats view reads stat_cells + stat_labels
     "checks": ("checks",),
     "figures": ("figures",),
     "FTS (reports_fts)": ("reports_fts",),
