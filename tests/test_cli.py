@@ -51,3 +51,23 @@ def test_parse_url_with_several_files_is_an_error(pages):
 def test_crawl_without_start_urls_is_a_usage_error():
     result = CliRunner().invoke(cli, ["crawl", "--db", "x.db"])
     assert result.exit_code == 2
+
+
+def test_parse_reads_a_pdf_with_the_crawlers_extraction():
+    from pathlib import Path
+
+    pdf = Path(__file__).parent / "files" / "documents" / "report_2023.pdf"
+    result = CliRunner().invoke(cli, ["parse", str(pdf)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["kind"], data["is_report"], data["year"]) == ("pdf", True, 2023)
+    assert data["contact"]["phones"] == ["0876-6130637"]
+
+
+def test_parse_says_what_a_binary_file_is_instead_of_a_body(tmp_path):
+    image = tmp_path / "scan.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = CliRunner().invoke(cli, ["parse", str(image)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["kind"], data["is_report"]) == ("image", False) and "body" not in data
