@@ -159,6 +159,7 @@ def sizes(path: Path) -> dict:
     for name, size in pages:
         table = owner.get(name, name)
         table = FTS_TABLE if table.startswith(FTS_TABLE) else table
+        table = "stats" if table in ("stat_cells", "stat_labels") else table  # what the stats view reads
         by_table[table] = by_table.get(table, 0) + size
     held = {t: conn.execute("select " + " + ".join(f"coalesce(sum(length(cast([{c}] as blob))), 0)" for c in cols)
                             + f" from [{t}]").fetchone()[0] for t, cols in TEXT_HELD.items()}
