@@ -1,0 +1,101 @@
+"""The demo archive, as a new user gets it: `nianbao demo`'s crawl of the offline portal, served by
+the real `nianbao serve` command and read in Debian's chromium (fixtures from tests/test_browser.py).
+Screenshots go to test-artifacts/browser/demo_*.png."""
+import csv
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import demo_portal
+from demo_portal import server as demo_server
+from tests.test_browser import ARTIFACTS, browser, free_port, pytestmark, visit, wait_for  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NIANBAO_BLOCK_COOLDOWN=0"]
+DOCX_REPORT = next(r for r in demo_portal.REPORTS if r["shape"] == "docx")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    from nianbao.cli import demo_portals
+
+    tmp = tmp_path_factory.mktemp("demo_browser")
+    portal = demo_server.start()
+    csv_path = tmp / "portals.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "province", "city", "county", "url"])
+        for p in demo_portals(portal):
+            writer.writerow([p.name, p.province, p.city or "", p.county, p.url])
+    db = tmp / "demo.db"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "--portals", str(csv_path), "--db", str(db), *FAST],
+                   cwd=REPO, check=True, capture_output=True, env=env, timeout=240)
+    portal.stop()
+    port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve", str(db), "--port", str(port)], cwd=REPO,
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            assert serve.poll() is None and time.monotonic() < deadline, serve.stderr.read() if serve.stderr else ""
+            time.sleep(0.2)
+    yield base, db
+    serve.terminate()
+    serve.wait(10)
+
+
+def report_id(db, issuer):
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("select id from reports where issuer = ?", [issuer]).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_demo_archive_home_and_reports_list(served, browser):
+    base, _ = served
+    text = visit(browser, base + "/demo/reports", "demo_reports")
+    assert DOCX_REPORT["title"] in text
+    assert "province" in text and "level" in text  # facets a person can click
+
+
+def test_search_in_the_demo_archive_ranks_and_highlights(served, browser):
+    base, _ = served
+    browser.get(base + "/-/nianbao/search")
+    box = browser.find_element("name", "q")
+    box.send_keys(DOCX_REPORT["issuer"])
+    box.submit()
+    wait_for(browser, lambda d: "nianbao-results" in d.page_source)
+    browser.save_screenshot(str(ARTIFACTS / "demo_search.png"))
+    first = browser.find_element("css selector", "li.nianbao-result h2").text
+    assert first == DOCX_REPORT["title"]
+    marks = {m.text for m in browser.find_elements("css selector", "li.nianbao-result mark")}
+    assert marks == {DOCX_REPORT["issuer"]}
+
+
+def test_a_report_read_from_a_docx_shows_its_sections_contact_and_tables(served, browser):
+    base, db = served
+    text = visit(browser, f"{base}/-/nianbao/report/{report_id(db, DOCX_REPORT['issuer'])}", "demo_docx_report")
+    assert DOCX_REPORT["title"] in text
+    assert all(heading in text for heading in DOCX_REPORT["sections"])
+    assert DOCX_REPORT["contact"]["address"] in text and DOCX_REPORT["contact"]["phones"][0] in text
+    tables = browser.find_elements("css selector", "table.nianbao-stats-table")
+    assert len(tables) == 3 and "本年新收政府信息公开申请数量" in tables[1].text
+
+
+def test_a_canned_query_on_the_demo_archive(served, browser):
+    base, _ = served
+    text = visit(browser, base + "/demo/requests_by_county?province=演示西省", "demo_canned_query")
+    assert "松林县" in text and "青溪县" not in text
