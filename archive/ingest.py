@@ -148,7 +148,7 @@ def decide(raw: RawResponse, reading: Reading, state: dict | None) -> Decision:
         if raw.route == "start":
             return Decision("listing", None, title)
         return Decision("not_report", "page title or text is not an annual report", title)
-    image_only = reading.signal == "image_only" or bool(getattr(report, "image_only", False))
+    image_only = reading.signal == "image_only" or report.image_only
     new_outcome = "image_only" if image_only else "stored"
     if state is None and reading.signal == "attachment_only" and not reading.attachment:
         return Decision("attachment_only", "the page links the report as a file", title)
