@@ -392,9 +392,10 @@ def serve(path, host, port, immutable):
     run_datasette(path, host, port, immutable=True if immutable else None)
 
 
-# The demo counties are fictional; so are their provinces (two, so that SQL
-# grouped by province has something to group).
-DEMO_PROVINCES = {"trs": "演示东省", "hanweb": "演示东省", "gkmlpt": "演示东省", "vsb": "演示西省", "generic": "演示西省"}
+# The demo counties are fictional; so are their provinces and cities (two provinces, so that
+# SQL grouped by province has something to group).
+DEMO_PLACES = {"trs": ("演示东省", "东山市"), "hanweb": ("演示东省", "东山市"), "gkmlpt": ("演示东省", "南湾市"),
+               "vsb": ("演示西省", "西岭市"), "generic": ("演示西省", "西岭市")}
 
 
 def demo_portals(server) -> list:
@@ -402,7 +403,7 @@ def demo_portals(server) -> list:
     from scraper.portals import Portal
 
     return [Portal(url=server.base_url + p["homepage"], name=p["site"],
-                   province=DEMO_PROVINCES.get(p["family"], "演示省"), city=None, county=p["county"])
+                   province=DEMO_PLACES[p["family"]][0], city=DEMO_PLACES[p["family"]][1], county=p["county"])
             for p in demo_portal.PORTALS]
 
 
