@@ -16,8 +16,9 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from .ingest import ingest, read_response
+from .ingest import Reading, ingest, read_response
 from .raw import RawResponse
 from .store import lock_archive, open_archive
 
@@ -75,8 +76,7 @@ class ArchivePipeline:
             self.own_run = True
             self.run_id = self.archive.start_run([p.url for p in getattr(spider, "portals", [])], os.getpid())
         if self.workers > 0:
-            # forkserver: workers start from a clean process, not a fork of the reactor's threads
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+            self.pool = self._new_pool()
         logger.info("archive: %s (crawl run %d)", self.db_path, self.run_id)
         self.last_progress = time.monotonic()  # the first progress line after PROGRESS_SECONDS
 
@@ -122,10 +122,22 @@ class ArchivePipeline:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         return int(stats.get("downloader/request_count", 0))
 
-    async def _read(self, item: RawResponse):
+    async def _read(self, item: RawResponse) -> Reading:
         if self.pool is None or item.body is None or item.route in ("listing", "discovery"):
             return read_response(item)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, read_response, item)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, read_response, item)
+        except BrokenProcessPool:
+            # A page that kills the parser process (not an exception: those are caught inside)
+            # must cost that page only: it is recorded, and the next pages get a new worker.
+            logger.error("parse_error %s: the parser process died on this page", item.url)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            return Reading(error="the parser process died on this page")
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # forkserver: workers start from a clean process, not a fork of the reactor's threads
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
 
     async def process_item(self, item, spider=None):
         if not isinstance(item, RawResponse):
