@@ -39,8 +39,11 @@ SETTINGS = {
 
 
 def read_only_uri(path: str | Path) -> str:
-    """An SQLite URI that opens PATH without creating or changing any file."""
-    return Path(path).resolve().as_uri() + "?immutable=1"
+    """An SQLite URI that opens PATH read-only: immutable (nothing created or changed) unless a
+    writer has pages in its -wal file, which immutable would not see (a crawl's newest reports,
+    or the whole schema of an archive created by a crawl still running)."""
+    uri = Path(path).resolve().as_uri()
+    return uri + ("?mode=ro" if being_written(path) else "?immutable=1")
 
 
 def check_archive(path: str | Path) -> str | None:

@@ -154,3 +154,23 @@ def test_an_archive_from_an_older_nianbao_is_refused_with_what_to_do(tmp_path):
 
     open_archive(str(path)).close()  # what reparse or a crawl does first
     assert check_archive(path) is None
+
+
+def test_serving_while_a_crawl_writes_gets_no_database_is_locked(tmp_path):
+    from archive.ingest import ingest
+    from archive.raw import RawResponse
+    from archive.store import open_archive
+
+    path = tmp_path / "archive.db"
+    writer = open_archive(str(path))
+    body = (Path(__file__).parent / "files" / "reports" / "seed_qingtian.html").read_bytes()
+    ingest(writer, RawResponse(url="http://a/1.html", status=200, body=body, route="report"))
+    ds = make_datasette(path)
+    assert get(ds, "/archive/reports.json").status_code == 200
+    with writer.transaction():  # a crawl in the middle of storing a report holds the write lock
+        ingest(writer, RawResponse(url="http://a/2.html", status=200, body=body.replace(b"2020", b"2021"),
+                                   route="report"))
+        for page in ("/archive/reports.json", "/-/nianbao/report/1", "/-/nianbao/search?q=公开"):
+            assert get(ds, page).status_code == 200, page
+    assert "http://a/2.html" in {r["url"] for r in get(ds, "/archive/reports.json?_shape=array").json()}
+    writer.close()
