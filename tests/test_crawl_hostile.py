@@ -229,3 +229,17 @@ def test_a_report_that_drops_out_of_every_list_is_marked_gone_after_a_full_crawl
     assert archive.execute("select outcome, reason from fetches where url = ?", [s.url("/r/2.html")]).fetchone() == (
         "gone", "no longer in any list of its portal")
     assert archive["reports"].count == 2  # the copy stays
+
+
+def test_a_decompression_bomb_is_cut_and_recorded(site, tmp_path):
+    import gzip
+
+    bomb = gzip.compress(b"<html><body>" + b"\x00" * 50_000_000 + b"</body></html>", compresslevel=9)
+    assert len(bomb) < 100_000
+    s = site({"/xxgknb/index.html": list_page([("/bomb.html", TITLE)]),
+              "/bomb.html": (200, {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}, bomb)})
+    db = tmp_path / "bomb.db"
+    crawl(s.url("/xxgknb/index.html"), "--db", str(db), "-s", "DOWNLOAD_MAXSIZE=5000000")
+    row = ledger(db)[s.url("/bomb.html")]
+    assert row["outcome"] == "too_large", row
+    assert sqlite_utils.Database(db).execute("select max(size) from bodies").fetchone()[0] < 5_000_000
