@@ -35,6 +35,9 @@ from scraper.portals import Portal, read_portals
 # Link texts or file names of report-looking attachments (附件：XX县2023年政府信息公开工作年度报告.pdf).
 ATTACHMENT_REPORT_RE = re.compile(r"年报|年度报告|工作报告")
 ATTACHMENT_EXT_RE = re.compile(r"\.(?:pdf|docx?|wps)$", re.I)
+# Bytes that every page linking a file carries somewhere (an extension, a CMS download script).
+ATTACHMENT_HINT_RE = re.compile(rb"\.(?:pdf|docx?|wps|xlsx?|zip|rar|7z|ofd)\b|down(?:load|file)?\w*\.(?:jsp|php|aspx?)",
+                                re.I)
 # Reasons (scraper.cms.common.resolve) for hrefs that are not links to fetch, and not broken either.
 INERT_SCHEME_RE = re.compile(r"scheme (?:javascript|mailto|tel|sms|weixin)$")
 # After this many blocked answers from a host, no further requests go to it in this run.
@@ -61,6 +64,8 @@ def _failure_outcome(failure) -> str:
 
 def attachment_links(body: bytes, url: str, content_type: str | None = None) -> list[ListingItem]:
     """Links to files (PDF/DOC/DOCX/WPS …) anywhere on a report page; bad hrefs are ignored."""
+    if not ATTACHMENT_HINT_RE.search(body):
+        return []  # most report pages link no file: no need to parse them a second time
     text, _ = decode_html(body, content_type)
     found: dict[str, ListingItem] = {}
     for a in parse_html(text).iter("a"):
