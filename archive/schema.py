@@ -64,6 +64,9 @@ TABLES: dict[str, dict] = {
                     "value": float, "unit": str, "blank": int, "position": int},
         "pk": ("report_id", "table_no", "row_key", "column_key"),
         "without_rowid": True,
+        # NUMERIC: a count the report wrote as 9 stays the integer 9 (REAL would make it 9.0 in
+        # every JSON and CSV export); 20.3万元 stays 20.3
+        "sql_types": {"value": "NUMERIC"},
         "foreign_keys": [("report_id", "reports", "id"), ("label_id", "stat_labels", "id")],
         "indexes": [["row_key", "column_key"]],
     },
@@ -275,7 +278,8 @@ SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT", bytes: "BLOB"}
 
 def _without_rowid_sql(name: str, spec: dict) -> str:
     """CREATE TABLE … WITHOUT ROWID (sqlite-utils' create() has no such option)."""
-    columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in spec["columns"].items()]
+    types = {column: SQL_TYPES[kind] for column, kind in spec["columns"].items()} | spec.get("sql_types", {})
+    columns = [f"[{column}] {sql_type}" for column, sql_type in types.items()]
     keys = [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{other_column}])"
             for column, other, other_column in spec.get("foreign_keys", [])]
     pk = ", ".join(f"[{c}]" for c in spec["pk"])

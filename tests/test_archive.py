@@ -167,3 +167,16 @@ def test_one_writer_at_a_time(tmp_path):
         lock_archive(path)
     held.close()
     lock_archive(path).close()
+
+
+def test_statistics_keep_integers_as_integers(archive):
+    report = report_of("050.html")
+    with archive.transaction():
+        report_id = archive.write_report(report, url=report.url)
+    kinds = dict(archive.conn.execute("select typeof(value), count(*) from stats where report_id = ? group by 1",
+                                      [report_id]).fetchall())
+    assert kinds.get("integer", 0) > 0
+    assert archive.conn.execute("select value from stats where report_id = ? and unit = '万元'",
+                                [report_id]).fetchall() == [(20.3,)]
+    assert not archive.conn.execute("select 1 from stats where typeof(value) = 'real' and value = cast(value as integer)"
+                                    ).fetchall()
