@@ -25,6 +25,22 @@ from .store import lock_archive, open_archive
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 2.0
 
+def exit_with(pid: int, every: float = 1.0) -> None:
+    """In a parser worker: end when process ``pid`` (the crawl) is gone. A worker blocked on its
+    task queue never sees the crawl die (it holds both ends of the queue's pipe itself)."""
+    import threading
+
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 # How ledger outcomes add up in a run's summary (crawl_runs columns).
 RUN_COUNT_OF = {
     "stored": "new", "image_only": "new", "changed": "changed", "unchanged": "unchanged",
@@ -136,8 +152,10 @@ class ArchivePipeline:
             return Reading(error="the parser process died on this page")
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # forkserver: workers start from a clean process, not a fork of the reactor's threads
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        # spawn: workers start from a clean process, not a fork of the reactor's threads; they
+        # watch this process, so a crawl killed with kill -9 leaves no parser behind
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with, initargs=(os.getpid(),))
 
     async def process_item(self, item, spider=None):
         if not isinstance(item, RawResponse):

@@ -141,9 +141,15 @@ def test_a_crawl_killed_with_sigkill_is_finished_by_running_it_again(portal, tmp
         while ledger_rows(db) < kill_after and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert process.poll() is None, "the crawl ended before it could be killed"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert rows_of(db)["integrity"] == "ok"
+        # and the crawl's parser worker does not outlive it
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{child}").exists() for child in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert children and not [c for c in children if Path(f"/proc/{c}").exists()]
     crawl(portal, db)
     got = rows_of(db)
     assert got == expected
