@@ -21,25 +21,10 @@ from concurrent.futures.process import BrokenProcessPool
 from .ingest import Reading, ingest, read_response
 from .raw import RawResponse
 from .store import lock_archive, open_archive
+from .workers import exit_with
 
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 2.0
-
-def exit_with(pid: int, every: float = 1.0) -> None:
-    """In a parser worker: end when process ``pid`` (the crawl) is gone. A worker blocked on its
-    task queue never sees the crawl die (it holds both ends of the queue's pipe itself)."""
-    import threading
-
-    def watch():
-        while True:
-            time.sleep(every)
-            try:
-                os.kill(pid, 0)
-            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
 
 # How ledger outcomes add up in a run's summary (crawl_runs columns).
 RUN_COUNT_OF = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
+import os
 import zlib
 from dataclasses import dataclass
 from typing import Callable
@@ -24,6 +25,7 @@ from .ingest import ingest, read_response
 from .raw import RawResponse
 from .search import delete_from_index
 from .store import CHILD_TABLES, Archive
+from .workers import exit_with
 
 # Routes whose responses may hold a report.
 REPORT_ROUTES = ("report", "attachment", "start")
@@ -122,7 +124,8 @@ def _rebuild(archive: Archive, jobs: int, progress, total: int) -> ReparseResult
         delete_from_index(conn, "response_id is not null")
         conn.execute(f"delete from revisions where report_id in ({derived})")
         conn.execute("delete from reports where response_id is not null")
-        pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=exit_with, initargs=(os.getpid(),)) \
+            if jobs > 1 else None
         try:
             for response_id, raw, reading in _readings(archive, pool):
                 result = ingest(archive, raw, reading, record=False, response_id=response_id,

@@ -1,0 +1,22 @@
+"""Worker processes (parsers for a crawl or a reparse) that do not outlive the process that
+started them: a crawl killed with kill -9 must leave nothing running behind it."""
+from __future__ import annotations
+
+import os
+import time
+
+
+def exit_with(pid: int, every: float = 1.0) -> None:
+    """In a parser worker: end when process ``pid`` (the crawl or reparse) is gone. A worker blocked on its
+    task queue never sees the crawl die (it holds both ends of the queue's pipe itself)."""
+    import threading
+
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
