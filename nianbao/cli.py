@@ -318,8 +318,9 @@ def reparse(db, jobs):
         fail(f"no such archive: {db}", EXIT_USAGE)
     archive, lock = open_for_writing(db)
     started = time.monotonic()
+    # the bar on a terminal only: in a log file it would be a lone "reparse" line
     with click.progressbar(length=responses_to_reparse(archive), label="reparse", file=sys.stderr,
-                           show_pos=True) as bar:
+                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
         def progress(done, total):
             bar.update(done - bar.pos)
 

@@ -83,3 +83,12 @@ def read_portals_checked(path: str) -> tuple[list[Portal], list[str]]:
 def read_portals(path: str) -> list[Portal]:
     """The usable portals of a CSV (rows without a usable URL are left out)."""
     return read_portals_checked(path)[0]
+
+
+def write_portals(portals: list[Portal], path) -> None:
+    """A portals CSV (UTF-8) that read_portals reads back: what `nianbao demo` and the tests give --portals."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(REQUIRED_COLUMNS)
+        for p in portals:
+            writer.writerow([p.name or "", p.province or "", p.city or "", p.county or "", p.url])

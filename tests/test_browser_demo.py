@@ -1,7 +1,6 @@
 """The demo archive, as a new user gets it: `nianbao demo`'s crawl of the offline portal, served by
 the real `nianbao serve` command and read in Debian's chromium (fixtures from tests/test_browser.py).
 Screenshots go to test-artifacts/browser/demo_*.png."""
-import csv
 import os
 import subprocess
 import sys
@@ -23,15 +22,12 @@ DOCX_REPORT = next(r for r in demo_portal.REPORTS if r["shape"] == "docx")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     from nianbao.cli import demo_portals
+    from scraper.portals import write_portals
 
     tmp = tmp_path_factory.mktemp("demo_browser")
     portal = demo_server.start()
     csv_path = tmp / "portals.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["name", "province", "city", "county", "url"])
-        for p in demo_portals(portal):
-            writer.writerow([p.name, p.province, p.city or "", p.county, p.url])
+    write_portals(demo_portals(portal), csv_path)
     db = tmp / "demo.db"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "--portals", str(csv_path), "--db", str(db), *FAST],

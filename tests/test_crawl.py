@@ -160,20 +160,16 @@ def test_a_dead_portal_leaves_the_archive_intact(crawled, tmp_path):
 
 
 def test_the_demo_archive_in_datasette_has_places_and_levels_as_facets(portal, tmp_path):
-    """What `nianbao serve demo.db` shows a researcher after `nianbao demo` (the same portals CSV):
-    facets on province, county and level."""
+    """What `nianbao serve demo.db` shows a researcher after `nianbao demo` (its portals, given as
+    a portals CSV): facets on province, county and level."""
     import asyncio
-    import csv
 
     from archive.serve import make_datasette
     from nianbao.cli import demo_portals
+    from scraper.portals import write_portals
 
     csv_path = tmp_path / "portals.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["name", "province", "city", "county", "url"])
-        for p in demo_portals(portal):
-            writer.writerow([p.name, p.province, p.city or "", p.county, p.url])
+    write_portals(demo_portals(portal), csv_path)
     db_path = tmp_path / "demo.db"
     run([sys.executable, "-m", "nianbao.cli", "crawl", "--portals", str(csv_path), "--db", str(db_path), *FAST_LOCAL])
     ds = make_datasette(db_path)
