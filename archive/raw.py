@@ -62,14 +62,11 @@ class RawResponse:
 def parse_http_message(data: bytes, url: str, **context) -> RawResponse:
     """A raw HTTP/1.x response message (status line, headers, blank line, body: what a
     WARC response record holds, and how test fixtures keep whole responses) as a record."""
-    head, sep, body = data.partition(b"\r\n\r\n")
-    if not sep:
-        head, sep, body = data.partition(b"\n\n")
-    lines = head.decode("latin-1").splitlines()
-    status = int(lines[0].split()[1])
-    headers = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if colon:
-            headers.append((name.strip(), value.strip()))
-    return RawResponse(url=url, status=status, headers=headers, body=body, **context)
+    import io
+
+    from warcio.statusandheaders import StatusAndHeadersParser
+
+    stream = io.BytesIO(data)
+    head = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False).parse(stream)
+    return RawResponse(url=url, status=int(head.get_statuscode()), headers=list(head.headers),
+                       body=stream.read(), **context)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.raw import parse_http_message
 from parsing.blocked import detect_block
 
 FILES = Path(__file__).parent / "files"
@@ -10,11 +11,9 @@ BLOCKED = FILES / "pages" / "blocked"
 
 
 def load_response(path: Path) -> tuple[int, list[tuple[str, str]], bytes]:
-    """A saved raw HTTP response: status line, headers, blank line, body."""
-    head, _, body = path.read_bytes().partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = [tuple(line.split(": ", 1)) for line in header_lines]
-    return int(status_line.split()[1]), headers, body
+    """A saved raw HTTP response (status line, headers, blank line, body), read as the archive reads one."""
+    raw = parse_http_message(path.read_bytes(), url="http://example.gov.cn/" + path.name)
+    return raw.status, raw.headers, raw.body
 
 
 @pytest.mark.parametrize("name, reason", [
