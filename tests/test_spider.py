@@ -69,9 +69,14 @@ def test_a_list_page_is_recorded_and_its_reports_files_and_pages_followed(spider
     assert any(o == "skipped" and "[::1" in t for o, t in decisions)  # the malformed link, recorded
 
 
-def test_the_last_page_of_a_list_without_a_pager_is_still_a_list(spider):
-    body = (FILES / "listings" / "vsb_last_nopager.htm").read_bytes()
-    out = list(spider.parse_list_page(response("http://127.0.0.1:8700/vsb/xxgknb/1.htm", body)))
+@pytest.mark.parametrize("name, url", [
+    ("vsb_last_nopager.htm", "http://127.0.0.1:8700/vsb/xxgknb/1.htm"),
+    # no CMS family's marks and no pager at all: only being reached as a list makes it one
+    ("generic_single.html", "http://127.0.0.1:8700/generic/list.php"),
+])
+def test_the_last_page_of_a_list_without_a_pager_is_still_a_list(spider, name, url):
+    body = (FILES / "listings" / name).read_bytes()
+    out = list(spider.parse_list_page(response(url, body)))
     assert [r for r in requests(out) if r.meta["route"] == "report"]
 
 
