@@ -13,6 +13,7 @@ import json
 import sqlite3
 import zlib
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlite_utils
 
@@ -38,6 +39,14 @@ def open_archive(path: str) -> "Archive":
     db.conn.isolation_level = None
     ensure_schema(db)
     return Archive(db)
+
+
+def open_archive_read_only(path: str) -> "Archive":
+    """An archive to read from (export): nothing is created, upgraded or written."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    return Archive(sqlite_utils.Database(conn))
 
 
 class Archive:

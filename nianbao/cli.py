@@ -53,6 +53,20 @@ def open_for_writing(db: str):
     return archive, lock
 
 
+def is_archive(path: str) -> bool:
+    """True when PATH is an SQLite file with nianbao's reports table (read without writing)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            return conn.execute("select 1 from sqlite_master where name = 'reports'").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 # --- crawl ---------------------------------------------------------------------------------
 def crawler_settings(db: str, overrides: dict | None = None):
     from scrapy.settings import Settings
@@ -316,6 +330,8 @@ def reparse(db, jobs):
 
     if not Path(db).is_file():
         fail(f"no such archive: {db}", EXIT_USAGE)
+    if not is_archive(db):
+        fail(f"{db} is not a nianbao archive (no reports table): nothing to re-parse", EXIT_USAGE)
     archive, lock = open_for_writing(db)
     started = time.monotonic()
     # the bar on a terminal only: in a log file it would be a lone "reparse" line
@@ -338,14 +354,20 @@ def reparse(db, jobs):
 @click.argument("out", type=click.Path(dir_okay=False))
 def export_warc(db, out):
     """Write every stored response as WARC 1.1 request/response records (OUT.warc.gz)."""
-    from archive.store import open_archive
+    from archive.serve import check_archive
+    from archive.store import open_archive_read_only
     from archive.warc import export_warc as export
 
-    if not Path(db).is_file():
-        fail(f"no such archive: {db}", EXIT_USAGE)
-    archive = open_archive(db)
-    count = export(archive, out)
-    archive.close()
+    problem = check_archive(db)  # also: an older archive must be upgraded first (export only reads)
+    if problem:
+        fail(problem, EXIT_USAGE)
+    archive = open_archive_read_only(db)
+    try:
+        count = export(archive, out)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_USAGE)
+    finally:
+        archive.close()
     click.echo(f"{out}: {count} responses written", err=True)
 
 

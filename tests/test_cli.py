@@ -71,3 +71,31 @@ def test_parse_says_what_a_binary_file_is_instead_of_a_body(tmp_path):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert (data["kind"], data["is_report"]) == ("image", False) and "body" not in data
+
+
+def test_archive_commands_refuse_mistakes_with_one_line_and_change_nothing(tmp_path):
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "files" / "archive_v1.db", old)
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    not_archive = tmp_path / "notes.csv"
+    not_archive.write_text("a,b\n")
+    cases = [
+        (["export-warc", "--db", str(old), str(tmp_path / "o.warc.gz")], "older nianbao"),  # export only reads
+        (["export-warc", "--db", str(tmp_path / "none.db"), str(tmp_path / "o.warc.gz")], "no such file"),
+        (["reparse", "--db", str(not_archive)], "not a nianbao archive"),
+    ]
+    fresh = tmp_path / "fresh.db"
+    from archive.store import open_archive
+
+    open_archive(str(fresh)).close()
+    cases.append((["export-warc", "--db", str(fresh), str(tmp_path / "missing" / "o.warc.gz")], "cannot write"))
+    for args, message in cases:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, args
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == digest
+    assert not_archive.read_text() == "a,b\n"
+    assert not (tmp_path / "o.warc.gz").exists()
