@@ -43,6 +43,9 @@ def open_for_writing(db: str):
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         fail(f"cannot create the archive {db}: folder {parent} does not exist", EXIT_ARCHIVE)
+    if Path(db).is_file() and Path(db).stat().st_size and not is_archive(db):
+        # never add nianbao's tables to someone else's database (or overwrite another file)
+        fail(f"cannot open the archive {db}: it is not a nianbao archive; give a new --db path", EXIT_ARCHIVE)
     try:
         archive = open_archive(db)
         lock = lock_archive(db)

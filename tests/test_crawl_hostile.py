@@ -160,6 +160,16 @@ def test_an_unwritable_archive_is_exit_3(tmp_path):
     if os.geteuid() != 0:  # root writes anyway
         result = crawl("http://127.0.0.1:9/", "--db", str(read_only), status=3)
         assert "cannot open the archive" in result.stderr
+    other_db = tmp_path / "someone_else.sqlite"
+    import sqlite3
+
+    conn = sqlite3.connect(other_db)
+    conn.execute("create table notes (x)")
+    conn.commit()
+    conn.close()
+    result = crawl("http://127.0.0.1:9/", "--db", str(other_db), status=3)
+    assert "not a nianbao archive" in result.stderr
+    assert [r[0] for r in sqlite3.connect(other_db).execute("select name from sqlite_master")] == ["notes"]
     not_sqlite = tmp_path / "page.html"
     not_sqlite.write_text("<html>not a database</html>")
     result = crawl("http://127.0.0.1:9/", "--db", str(not_sqlite), status=3)
