@@ -97,7 +97,9 @@ TABLES: dict[str, dict] = {
         "columns": {"id": int, "run_id": int, "portal_id": int, "url": str, "final_url": str,
                     "method": str, "status": int, "headers": str, "body_sha256": str,
                     "fetched_at": str, "route": str, "outcome": str, "reason": str, "title": str,
-                    "report_id": int, "parent_url": str, "link_date": str},
+                    "report_id": int, "parent_url": str, "link_date": str,
+                    # the form a POST sent (Hanweb's dataproxy.jsp pages): WARC request records carry it
+                    "request_body": bytes},
         "pk": "id",
         "indexes": [["url"], ["run_id"], ["outcome"]],
     },

@@ -1,10 +1,18 @@
 """WARC out and in: ``nianbao export-warc`` and ``nianbao import-warc``.
 
-Export (``export_warc``) writes a WARC/1.1 file with warcio: a ``warcinfo``
-record, then for every stored response of the ledger (rows with an HTTP status;
-skipped links and connection errors have no response and are not WARC records)
-a ``response`` record, its ``request`` record and a ``metadata`` record.
+Export (``export_warc``) writes a WARC/1.1 file with warcio: a ``warcinfo`` record,
+then every row of the ledger in order: a row with a response becomes a ``request``
+record, a ``response`` or ``revisit`` record and a ``metadata`` record; a row without
+one (a skipped look-alike, a connection error, a budget, a report no longer listed)
+becomes a ``metadata`` record alone. An import of the file gives back the same ledger,
+reports, portals and runs (round trip: tests/test_warc_fidelity.py).
 
+- Crawl context, as Heritrix and Browsertrix carry it: the ``warcinfo`` record holds
+  one ``nianbao-portal`` field per portal (its URL, name, province, city, county,
+  code …, as JSON) and one ``nianbao-run`` field per crawl run; every other record
+  names it in ``WARC-Warcinfo-ID``. Each ``metadata`` record (``WARC-Concurrent-To``
+  the response) holds the ledger row's context: requested URL, route, portal, run,
+  the link's title and date, the linking page, the outcome and the headers as served.
 - Target URI: the URL that answered. Scrapy follows redirects and keeps only the
   final response, so a response whose ``final_url`` differs from the requested URL
   is written under ``final_url`` (what a replay tool must find when a page links
@@ -21,23 +29,38 @@ a ``response`` record, its ``request`` record and a ``metadata`` record.
 - A body already written earlier in the same file is written as a ``revisit``
   record (profile identical-payload-digest), as Heritrix and Browsertrix do: the
   ledger keeps every re-fetch of an unchanged page, the file keeps its bytes once.
+- A 304 is a ``revisit`` record with WARC 1.1's ``server-not-modified`` profile that
+  refers (``WARC-Refers-To-Target-URI``/``-Date``) to the last 200 capture of the
+  same URL, with an empty block: a replay tool (pywb) then serves that capture's
+  status, headers and bytes, which is what the 304 confirmed. The 304's own headers
+  are in the metadata record. (A 304 with no earlier 200 in the archive stays a
+  bodiless ``response`` record.)
 - Request headers are not kept by the archive: the ``request`` record holds the
-  method, the target and ``Host`` only (the warcinfo record says so).
+  method, the target, ``Host`` and, for a POST whose form the archive kept
+  (``responses.request_body``), that body, so a replay tool tells page 1 from page 2.
 
 Import (``import_warc``) reads WARCs written by other tools too (wget
-``--warc-file``, Heritrix, Browsertrix/pywb, and this export). A file is read
-twice: a first pass checks that it is a whole, readable WARC (block digests,
-record lengths, gzip members) and collects the request and metadata records;
-only then is anything written, every ``response`` (and resolvable ``revisit``)
-record with an http(s) target going through ``archive.ingest.ingest``, all of one
-file in one transaction. A damaged file raises ``WarcError`` and leaves the
-archive as it was.
+``--warc-file``, Heritrix, Browsertrix/pywb, and this export). A file is read twice:
+a first pass checks that it is a whole, readable WARC (every record as long as its
+Content-Length, block digests right, the last gzip member ends cleanly, the file
+ends with a record's end) and collects the warcinfo, request and metadata records;
+only then is anything written, every ``response`` (and resolvable ``revisit``) record
+with an http(s) target going through ``archive.ingest.ingest``, all of one file in
+one transaction. A damaged file raises ``WarcError`` and leaves the archive as it
+was. A record already in the archive (same URL, date, method, status and body) is
+counted as ``already_archived`` and not added again. Every record is read with a
+size limit (MAX_BODY_BYTES, the crawl's download limit): a huge or inflating record
+costs time, not memory.
 """
 from __future__ import annotations
 
+import base64
+import gzip
 import io
 import json
+import logging
 import os
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,6 +72,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from parsing.documents import sniff_kind
@@ -57,21 +81,37 @@ from .ingest import DOCUMENT_KINDS, ingest
 from .raw import RawResponse
 from .store import Archive
 
+logger = logging.getLogger(__name__)
+
 WARC_VERSION = "WARC/1.1"
 # Headers that describe how the served bytes were encoded; the archive keeps bodies decoded.
 ENCODING_HEADERS = ("content-encoding", "transfer-encoding")
 ORIGINAL_HEADER_PREFIX = "X-Archive-Orig-"
 # Statuses whose response has no body by definition (a 304 answers a conditional request).
 BODILESS_STATUSES = (204, 304)
-# Fields of the metadata record written next to each response (application/warc-fields).
+# Fields of this project's warcinfo and metadata records (application/warc-fields).
 META_PREFIX = "nianbao-"
-REVISIT_IDENTICAL = ("http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
-                     "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest")
-# The largest decoded body read from a WARC record, as the crawler's download limit (30 MB):
-# a bigger one (or a gzip bomb in a Content-Encoding) is recorded as too_large, not read.
+# Revisit profiles by their last path segment: WARC 1.1, 1.0 and the 0.17/0.18 drafts name
+# the same two profiles under their own version's URI.
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+NOT_MODIFIED_SUFFIX = "/revisit/server-not-modified"
+# The largest decoded body (or warc-fields block, or request body) read from a WARC record,
+# as the crawler's download limit (30 MB): a bigger one is recorded as too_large, not read.
 MAX_BODY_BYTES = 30 * 1024 * 1024
 HTTP_SCHEMES = ("http://", "https://")
 GZIP_MAGIC = b"\x1f\x8b"
+# Every WARC record ends with two CRLFs: a file that does not was cut inside its last record.
+RECORD_END = b"\r\n\r\n"
+READ_CHUNK = 1 << 16
+# Portal columns carried in the warcinfo record (whichever the archive has) and restored.
+PORTAL_FIELDS = ("url", "name", "province", "city", "county", "family", "code", "site_id", "division_code",
+                 "first_seen", "last_crawled")
+# A revisit whose original cannot be found is still known not to be a page by its type:
+# stylesheets, scripts, images, fonts and media are not the archive's business.
+NOT_PAGE_MIME_PREFIXES = ("image/", "font/", "audio/", "video/", "text/css", "text/javascript",
+                          "application/javascript", "application/x-javascript", "application/font")
+NOT_PAGE_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".bmp",
+                     ".woff", ".woff2", ".ttf", ".eot", ".mp3", ".mp4", ".swf")
 
 
 class WarcError(Exception):
@@ -91,6 +131,13 @@ class _ServedHeaders(StatusAndHeaders):
             self.headers_buff = text.encode("latin-1") + b"\r\n"
         except UnicodeEncodeError:  # a header read from a WARC as UTF-8 text
             self.headers_buff = text.encode("utf-8") + b"\r\n"
+
+
+class _Writer(WARCWriter):
+    """warcio's writer, without a WARC-Payload-Digest on metadata records: a warc-fields
+    block has no payload (WARC 1.1 §5.9 defines it for HTTP messages), and fastwarc and
+    warcat check such a digest against an empty payload and fail the record."""
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
 
 
 def _warc_date(fetched_at: str) -> str:
@@ -131,97 +178,241 @@ def http_headers_for_stored_body(headers: list[tuple[str, str]], body: bytes | N
     return out
 
 
-def _meta_line(name: str, value) -> bytes:
-    text = " ".join(str(value).split())  # warc-fields are one line each
-    return f"{META_PREFIX}{name}: {text}\r\n".encode("utf-8")
+def _fields_block(fields) -> bytes:
+    """An application/warc-fields block: one ``nianbao-NAME: value`` line per field."""
+    lines = []
+    for name, value in fields:
+        if value is None or value == "":
+            continue
+        text = " ".join(str(value).split())  # warc-fields are one line each
+        lines.append(f"{META_PREFIX}{name}: {text}\r\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _columns(conn, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"pragma table_info([{table}])")]
+
+
+def _rows(conn, sql: str, params=()) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+@dataclass
+class _Capture:
+    """A response record already written: what a later revisit refers to."""
+    uri: str
+    date: str
+    digest: str
 
 
 def export_warc(archive: Archive, out_path: str | os.PathLike) -> int:
-    """Write every stored response of ``archive`` to ``out_path`` (WARC/1.1, gzip per
-    record when the name ends in .gz). Returns the number of responses written."""
+    """Write the archive's ledger to ``out_path`` (WARC/1.1, gzip per record when the
+    name ends in .gz). Returns the number of responses written."""
     out_path = Path(out_path)
     partial = out_path.with_name(out_path.name + ".part")  # a crash leaves no half file under the real name
-    rows = archive.conn.execute("""
+    conn = archive.conn
+    portal_columns = [c for c in PORTAL_FIELDS if c in _columns(conn, "portals")]
+    portals = _rows(conn, f"select {', '.join(f'[{c}]' for c in portal_columns)} from portals order by id")
+    runs = _rows(conn, "select * from crawl_runs order by id")
+    has_request_body = "request_body" in _columns(conn, "responses")
+    rows = conn.execute(f"""
         select responses.id, responses.url, responses.final_url, responses.method, responses.status,
                responses.headers, responses.body_sha256, responses.fetched_at, responses.route,
-               responses.outcome, responses.title, responses.parent_url, portals.url
+               responses.outcome, responses.reason, responses.title, responses.parent_url, responses.link_date,
+               responses.run_id, portals.url, {'responses.request_body' if has_request_body else 'null'}
         from responses left join portals on portals.id = responses.portal_id
-        where responses.status is not null
         order by responses.id
     """)
     written = 0
-    first_capture: dict[str, tuple[str, str]] = {}  # body sha256 -> (target URI, WARC-Date)
+    by_body: dict[str, _Capture] = {}      # body sha256 -> its first capture in the file
+    last_ok: dict[str, _Capture] = {}      # URL -> its last 200 capture in the file
     with open(partial, "wb") as stream:
-        writer = WARCWriter(stream, gzip=out_path.name.endswith(".gz"), warc_version=WARC_VERSION)
-        writer.write_record(writer.create_warcinfo_record(out_path.name, {
-            "software": "nianbao (archive.warc, warcio)",
-            "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-            "description": "Responses kept by a nianbao archive. Bodies as served, decoded of gzip/chunked "
-                           "(see X-Archive-Orig-* headers); request records hold method, target and Host "
-                           "only (request headers are not kept); redirected responses are written under "
-                           "their final URL, the requested URL is in the metadata record.",
-        }))
-        for (response_id, url, final_url, method, status, headers_json, sha, fetched_at, route, outcome, title,
-             parent_url, portal_url) in rows:
+        writer = _Writer(stream, gzip=out_path.name.endswith(".gz"), warc_version=WARC_VERSION)
+        info = _fields_block([("portal", json.dumps(p, ensure_ascii=False)) for p in portals]
+                             + [("run", json.dumps(r, ensure_ascii=False)) for r in runs])
+        info = b"".join(f"{name}: {value}\r\n".encode() for name, value in (
+            ("software", "nianbao (archive.warc, warcio)"),
+            ("format", "WARC File Format 1.1"),
+            ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+            ("description", "The ledger of a nianbao archive. Bodies as served, decoded of gzip/chunked "
+                            "(see X-Archive-Orig-* headers); request records hold method, target, Host and a "
+                            "POST's form only (request headers are not kept); redirected responses are written "
+                            "under their final URL, the requested URL is in the metadata record; a 304 is a "
+                            "server-not-modified revisit of the URL's last 200 capture; nianbao-portal and "
+                            "nianbao-run fields: the archive's portals and crawl runs."),
+        )) + info
+        warcinfo = writer.create_warc_record("", "warcinfo", payload=io.BytesIO(info), length=len(info),
+                                             warc_headers_dict={"WARC-Filename": out_path.name})
+        writer.write_record(warcinfo)
+        warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
+        for (response_id, url, final_url, method, status, headers_json, sha, fetched_at, route, outcome, reason,
+             title, parent_url, link_date, run_id, portal_url, request_body) in rows:
             body = archive.get_body(sha) if sha else None
-            if body is None and status not in BODILESS_STATUSES:
-                continue  # a status without its body (never kept): nothing true to write
             target = final_url or url
-            served = [tuple(h) for h in json.loads(headers_json)] if headers_json else []
             date = _warc_date(fetched_at)
+            served = [tuple(h) for h in json.loads(headers_json)] if headers_json else []
+            context = [("requested-url", url), ("route", route), ("portal-url", portal_url), ("run", run_id),
+                       ("parent-url", parent_url), ("link-title", title), ("link-date", link_date),
+                       ("outcome", outcome), ("reason", reason), ("response-id", response_id)]
+            common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
+            if status is None or (body is None and status not in BODILESS_STATUSES):
+                # a decision without a response, or a status whose body was never kept:
+                # the ledger row alone, so an import keeps what the archive knew
+                block = _fields_block(context + [("method", method), ("status", status),
+                                                 ("final-url", final_url if final_url != url else None),
+                                                 ("headers", headers_json if served else None)])
+                writer.write_record(writer.create_warc_record(
+                    url, "metadata", payload=io.BytesIO(block), length=len(block),
+                    warc_content_type="application/warc-fields", warc_headers_dict=common))
+                continue
             http_headers = _ServedHeaders(_status_line(status), http_headers_for_stored_body(served, body),
                                           protocol="HTTP/1.1")
-            warc_headers = {"WARC-Date": date}
-            if sha and sha in first_capture:
-                refers_uri, refers_date = first_capture[sha]
-                response = writer.create_revisit_record(
-                    target, _payload_digest(body), refers_uri, refers_date, http_headers=http_headers,
-                    warc_headers_dict=warc_headers)
+            confirmed = last_ok.get(target) if status == 304 else None
+            if confirmed:
+                response = writer.create_warc_record(target, "revisit", warc_headers_dict={
+                    **common, "WARC-Profile": PROFILE_NOT_MODIFIED,
+                    "WARC-Refers-To-Target-URI": confirmed.uri, "WARC-Refers-To-Date": confirmed.date})
+            elif sha and sha in by_body:
+                first = by_body[sha]
+                response = writer.create_revisit_record(target, first.digest, first.uri, first.date,
+                                                        http_headers=http_headers, warc_headers_dict=common)
             else:
                 response = writer.create_warc_record(
                     target, "response", payload=io.BytesIO(body or b""), length=len(body or b""),
-                    http_headers=http_headers, warc_headers_dict=warc_headers)
+                    http_headers=http_headers, warc_headers_dict=common)
                 if sha:
-                    first_capture[sha] = (target, date)
-            split = urlsplit(target)
-            path = (split.path or "/") + (f"?{split.query}" if split.query else "")
-            request = writer.create_warc_record(
-                target, "request", http_headers=_ServedHeaders(f"{method or 'GET'} {path} HTTP/1.1",
-                                                               [("Host", split.netloc)], is_http_request=True),
-                warc_headers_dict={"WARC-Date": date})
-            writer.write_request_response_pair(request, response)
-            meta = b"".join(_meta_line(name, value) for name, value in (
-                ("requested-url", url), ("route", route), ("portal-url", portal_url), ("parent-url", parent_url),
-                ("link-title", title), ("outcome", outcome), ("response-id", response_id),
-                ("headers", json.dumps(served, ensure_ascii=False)),
-            ) if value not in (None, ""))
+                    by_body[sha] = _Capture(target, date, response.rec_headers.get_header("WARC-Payload-Digest"))
+            if status == 200 and body is not None:
+                last_ok[target] = _Capture(target, date, payload_digest(body))
+            writer.write_request_response_pair(_request_record(writer, target, method, request_body, common),
+                                               response)
+            block = _fields_block(context + [("headers", json.dumps(served, ensure_ascii=False))])
             writer.write_record(writer.create_warc_record(
-                target, "metadata", payload=io.BytesIO(meta), length=len(meta),
+                target, "metadata", payload=io.BytesIO(block), length=len(block),
                 warc_content_type="application/warc-fields",
-                warc_headers_dict={"WARC-Date": date,
+                warc_headers_dict={**common,
                                    "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")}))
             written += 1
     os.replace(partial, out_path)
     return written
 
 
-def _payload_digest(body: bytes) -> str:
-    """sha1 in base32, the form warcio writes in WARC-Payload-Digest."""
-    from warcio.utils import Digester
+def _request_record(writer, target: str, method: str | None, body: bytes | None, warc_headers: dict):
+    split = urlsplit(target)
+    path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+    headers = [("Host", split.netloc)]
+    if body:
+        body = bytes(body) if not isinstance(body, str) else body.encode("utf-8")
+        # the spider POSTs forms with Scrapy's FormRequest: url-encoded, as a browser does
+        headers += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body)))]
+    return writer.create_warc_record(
+        target, "request", payload=io.BytesIO(body or b""), length=len(body or b""),
+        http_headers=_ServedHeaders(f"{method or 'GET'} {path} HTTP/1.1", headers, is_http_request=True),
+        warc_headers_dict=warc_headers)
 
+
+def payload_digest(body: bytes) -> str:
+    """sha1 in base32, the form warcio writes in WARC-Payload-Digest."""
     digester = Digester("sha1")
     digester.update(body)
     return str(digester)
 
 
-# --- import -----------------------------------------------------------------------------------
+def _normal_digest(value: str | None) -> str | None:
+    """``sha1:BASE32`` whatever the writer's case or encoding (some write base16)."""
+    if not value or ":" not in value:
+        return None
+    algorithm, _, text = value.strip().partition(":")
+    text = text.strip()
+    if len(text) == 40:
+        try:
+            text = base64.b32encode(bytes.fromhex(text)).decode()
+        except ValueError:
+            pass
+    return f"{algorithm.lower()}:{text.upper()}"
+
+
+# --- import: reading a file -------------------------------------------------------------------
+
+class _TailStream(io.RawIOBase):
+    """A stream that remembers its last bytes (did the file end with a record's end?)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.tail = b""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        data = self.inner.read(size)
+        if data:
+            self.tail = (self.tail + data)[-len(RECORD_END):]
+        return data
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _open(path: Path) -> _TailStream:
+    """The file's WARC records as one uncompressed stream. Gzip goes through Python's gzip
+    module rather than warcio's reader: it reads a gzip member per record and a whole-file
+    gzip alike (warcio refuses the latter, fastwarc reads it), and it says when the last
+    member is cut (EOFError), which warcio passes over."""
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        raise WarcError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    magic = raw.read(2)
+    raw.seek(0)
+    return _TailStream(gzip.GzipFile(fileobj=raw, mode="rb") if magic == GZIP_MAGIC else raw)
+
+
+def _records(path: Path, stream: _TailStream, check_digests: bool):
+    """Records of the file, each read to its end; any failure to read one becomes a
+    WarcError naming the file (one line, whole)."""
+    iterator = ArchiveIterator(stream, check_digests=check_digests, arc2warc=True)
+    offset = 0
+    last_format = None
+    try:
+        for record in iterator:
+            offset = iterator.offset  # where the record being read starts (uncompressed)
+            last_format = record.format
+            yield iterator, record
+    except WarcError:
+        raise
+    except EOFError as exc:  # gzip: the last member stops before its end
+        raise WarcError(f"{path}: truncated: the file ends inside a gzip member after uncompressed offset "
+                        f"{offset} ({_one_line(exc)})") from None
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, ValueError, zlib.error) as exc:
+        raise WarcError(f"{path}: not a readable WARC file: {type(exc).__name__}: {_one_line(exc)} "
+                        f"(after uncompressed offset {offset})") from None
+    if last_format and last_format.startswith("warc") and stream.tail != RECORD_END:
+        raise WarcError(f"{path}: truncated: the record at uncompressed offset {offset} does not end "
+                        f"(the file stops before its closing CRLFs)")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _read_limited(stream, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """At most ``limit`` bytes of a record's block (None when it is longer); the rest is
+    left for warcio to skip in chunks."""
+    data = stream.read(limit + 1)
+    return None if len(data) > limit else data
+
 
 @dataclass
 class _Context:
     """What the other records of a file say about one response: its request and metadata."""
     method: str | None = None
     referer: str | None = None
+    request_body: bytes | None = None
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -229,92 +420,86 @@ class _Context:
 class _Scan:
     by_response_id: dict[str, _Context] = field(default_factory=dict)   # request/metadata → WARC-Concurrent-To
     by_request_id: dict[str, _Context] = field(default_factory=dict)    # a request's own record id
+    warcinfo: dict[str, dict] = field(default_factory=dict)             # warcinfo record id → its nianbao fields
     responses: int = 0
-
-
-def _open(path: Path):
-    try:
-        return open(path, "rb")
-    except OSError as exc:
-        raise WarcError(f"{path}: cannot open: {exc.strerror or exc}") from None
-
-
-def _records(path: Path, stream, check_digests: bool):
-    """Records of the file; any failure to read one becomes a WarcError naming the file."""
-    iterator = ArchiveIterator(stream, check_digests=check_digests, arc2warc=True)
-    offset = 0
-    try:
-        for record in iterator:
-            offset = iterator.offset  # where the record being read starts
-            yield iterator, record
-    except WarcError:
-        raise
-    except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, OSError, ValueError) as exc:
-        # zlib.error is an Exception subclass that is none of these: caught below
-        raise WarcError(f"{path}: not a readable WARC file: {_one_line(exc)} (after offset {offset})") from None
-    except Exception as exc:  # zlib.error from a damaged gzip member
-        raise WarcError(f"{path}: not a readable WARC file: {type(exc).__name__}: {_one_line(exc)} "
-                        f"(after offset {offset})") from None
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
+    oversized: int = 0                                                  # warc-fields blocks not read
 
 
 def _scan(path: Path) -> _Scan:
-    """First pass: the file is whole (every record as long as it says, block digests right)
-    and which request/metadata record belongs to which response."""
+    """First pass: the file is whole (every record as long as it says, block digests right,
+    the end of the file is the end of a record) and which request/metadata record belongs
+    to which response."""
     scan = _Scan()
     count = 0
-    with _open(path) as stream:
+    stream = _open(path)
+    with stream.inner:
         for iterator, record in _records(path, stream, check_digests=True):
             count += 1
             rec_type = record.rec_type
-            record_id = record.rec_headers.get_header("WARC-Record-ID")
-            concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
-            content = record.raw_stream.read() if rec_type == "metadata" else b""
-            while record.raw_stream.read(1 << 16):
+            headers = record.rec_headers
+            record_id = headers.get_header("WARC-Record-ID")
+            concurrent = headers.get_header("WARC-Concurrent-To")
+            content = None
+            if rec_type in ("metadata", "warcinfo") or (rec_type == "request" and record.http_headers
+                                                         and (record.http_headers.protocol or "") == "POST"):
+                content = _read_limited(record.raw_stream)
+                if content is None:
+                    scan.oversized += 1
+                    logger.warning("%s: the %s record at offset %d is larger than %d bytes: not read",
+                                   path, rec_type, iterator.offset, MAX_BODY_BYTES)
+            while record.raw_stream.read(READ_CHUNK):
                 pass
             missing = getattr(record.raw_stream, "limit", 0)
-            offset = iterator.get_record_offset()
+            offset = iterator.offset
             if missing:
-                raise WarcError(f"{path}: truncated: the {rec_type} record at offset {offset} "
+                raise WarcError(f"{path}: truncated: the {rec_type} record at uncompressed offset {offset} "
                                 f"lacks {missing} of its bytes")
+            if record.format.startswith("warc") and (headers.get_header("Content-Length") is None
+                                                     or not record_id or not headers.get_header("WARC-Date")):
+                raise WarcError(f"{path}: the {rec_type} record at uncompressed offset {offset} lacks a mandatory "
+                                f"field (WARC-Record-ID, WARC-Date, Content-Length)")
             problems = [p for p in (record.digest_checker.problems if record.digest_checker else [])
                         # Tools disagree on the payload digest of chunked/encoded payloads (over the
                         # bytes on the wire or the entity); a wrong block digest means damaged bytes.
                         if not p.startswith("payload digest")]
             if problems:
-                raise WarcError(f"{path}: corrupt {rec_type} record at offset {offset}: {problems[0]}")
+                raise WarcError(f"{path}: corrupt {rec_type} record at uncompressed offset {offset}: {problems[0]}")
             if rec_type in ("response", "revisit"):
                 scan.responses += 1
-                if _safe_time(record.rec_headers.get_header("WARC-Date")) is None:
-                    raise WarcError(f"{path}: the {rec_type} record at offset {offset} has no valid WARC-Date")
+                if _safe_time(headers.get_header("WARC-Date")) is None:
+                    raise WarcError(f"{path}: the {rec_type} record at uncompressed offset {offset} "
+                                    f"has no valid WARC-Date")
             elif rec_type == "request" and record.http_headers:
-                method = record.http_headers.protocol or None
-                referer = record.http_headers.get_header("Referer")
+                context = _Context(record.http_headers.protocol or None, record.http_headers.get_header("Referer"),
+                                   content or None)
                 if record_id:
-                    scan.by_request_id[record_id] = _Context(method, referer)
+                    scan.by_request_id[record_id] = context
                 if concurrent:
-                    context = scan.by_response_id.setdefault(concurrent, _Context())
-                    context.method, context.referer = method, referer
-            elif rec_type == "metadata" and concurrent:
+                    known = scan.by_response_id.setdefault(concurrent, _Context())
+                    known.method, known.referer, known.request_body = (context.method, context.referer,
+                                                                       context.request_body)
+            elif rec_type == "metadata" and content:
+                fields = _nianbao_fields(content)
+                if fields and concurrent:
+                    scan.by_response_id.setdefault(concurrent, _Context()).meta.update(
+                        {k: v[-1] for k, v in fields.items()})
+            elif rec_type == "warcinfo" and content and record_id:
                 fields = _nianbao_fields(content)
                 if fields:
-                    scan.by_response_id.setdefault(concurrent, _Context()).meta.update(fields)
+                    scan.warcinfo[record_id] = fields
     if not count:
         raise WarcError(f"{path}: no WARC records")
     return scan
 
 
-def _nianbao_fields(content: bytes) -> dict[str, str]:
-    """This project's fields of a metadata record (application/warc-fields); other tools'
+def _nianbao_fields(content: bytes) -> dict[str, list[str]]:
+    """This project's fields of a warc-fields block (each name may repeat); other tools'
     metadata (Heritrix's outlinks, hopsFromSeed …) says nothing ingest uses."""
-    fields = {}
+    fields: dict[str, list[str]] = {}
     for line in content.decode("utf-8", "replace").splitlines():
         name, colon, value = line.partition(":")
         if colon and name.startswith(META_PREFIX):
-            fields[name[len(META_PREFIX):]] = value.strip()
+            fields.setdefault(name[len(META_PREFIX):], []).append(value.strip())
     return fields
 
 
@@ -365,41 +550,190 @@ def _route(body: bytes, content_type: str | None, url: str) -> str | None:
     return None
 
 
-def import_warc(archive: Archive, path: str | os.PathLike) -> dict[str, int]:
+def _declares_not_a_page(content_type: str | None, url: str) -> bool:
+    """A capture whose Content-Type or URL suffix says stylesheet, script, image, font or media."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime:
+        return mime.startswith(NOT_PAGE_MIME_PREFIXES)
+    return urlsplit(url).path.lower().endswith(NOT_PAGE_SUFFIXES)
+
+
+# --- import: writing --------------------------------------------------------------------------
+
+@dataclass
+class ImportSession:
+    """What the files of one import command have stored so far: the revisits of a later
+    file (wget --warc-dedup writes them) find their originals in an earlier one.
+    Maps to the body's sha256 in the archive."""
+    by_record_id: dict[str, str] = field(default_factory=dict)
+    by_capture: dict[tuple[str, str], str] = field(default_factory=dict)   # (target URI, WARC-Date in UTC)
+    by_digest: dict[str, str] = field(default_factory=dict)                # normalised WARC-Payload-Digest
+
+    def merge(self, other: "ImportSession") -> None:
+        self.by_record_id.update(other.by_record_id)
+        self.by_capture.update(other.by_capture)
+        self.by_digest.update(other.by_digest)
+
+    def note(self, record, sha: str) -> None:
+        headers = record.rec_headers
+        record_id = headers.get_header("WARC-Record-ID")
+        if record_id:
+            self.by_record_id[record_id] = sha
+        self.by_capture[(headers.get_header("WARC-Target-URI"), _iso_utc(headers.get_header("WARC-Date")))] = sha
+        digest = _normal_digest(headers.get_header("WARC-Payload-Digest"))
+        if digest:
+            self.by_digest[digest] = sha
+
+
+def import_warc(archive: Archive, path: str | os.PathLike, session: ImportSession | None = None) -> dict[str, int]:
     """Ingest every http(s) response of the WARC file ``path``; returns counts per ingest
-    outcome, plus what was passed over (``ignored_*``, ``revisit_unresolved``)."""
+    outcome, plus what was passed over (``already_archived``, ``ignored_*``,
+    ``revisit_unresolved``). ``session``: shared by the files of one command."""
     path = Path(path)
     scan = _scan(path)
+    session = session if session is not None else ImportSession()
+    found = ImportSession()    # this file's originals, merged into the session once committed
     counts: Counter[str] = Counter()
-    bodies_by_digest: dict[str, str] = {}   # WARC-Payload-Digest -> body sha256 in the archive
-    with _open(path) as stream, archive.transaction():
+    if scan.oversized:
+        counts["ignored_too_large"] += scan.oversized
+    request_body_column = "request_body" in _columns(archive.conn, "responses")
+    stream = _open(path)
+    with stream.inner, archive.transaction():
+        runs_by_warcinfo = {record_id: _restore_context(archive, fields)
+                            for record_id, fields in scan.warcinfo.items()}
+        current_runs: dict[str, int] = {}
         for _, record in _records(path, stream, check_digests=False):
-            if record.rec_type not in ("response", "revisit"):
+            headers = record.rec_headers
+            if record.rec_type == "warcinfo":
+                current_runs = runs_by_warcinfo.get(headers.get_header("WARC-Record-ID"), {})
                 continue
-            raw, why_not = _raw_response(archive, record, scan, bodies_by_digest)
+            runs = runs_by_warcinfo.get(headers.get_header("WARC-Warcinfo-ID") or "", current_runs)
+            if record.rec_type == "metadata" and not headers.get_header("WARC-Concurrent-To"):
+                raw, why_not = _decision(record, runs)
+            elif record.rec_type in ("response", "revisit"):
+                raw, why_not = _raw_response(archive, record, scan, runs, session, found)
+            else:
+                continue
             if raw is None:
-                counts[why_not] += 1
+                if why_not:
+                    counts[why_not] += 1
+                continue
+            if raw.body is not None:
+                archive.put_body(raw.body, raw.sha256)  # (already there: nothing written)
+                if record.rec_type == "response":
+                    found.note(record, raw.sha256)
+            if _already_archived(archive, raw):
+                counts["already_archived"] += 1
                 continue
             result = ingest(archive, raw)
-            digest = record.rec_headers.get_header("WARC-Payload-Digest")
-            if digest and raw.body is not None and record.rec_type == "response":
-                bodies_by_digest[digest] = raw.sha256
+            context = scan.by_response_id.get(headers.get_header("WARC-Record-ID") or "")
+            if request_body_column and context and context.request_body:
+                archive.conn.execute("update responses set request_body = ? where id = ?",
+                                     [context.request_body, result.response_id])
             counts[result.outcome] += 1
+    session.merge(found)
     return dict(counts)
 
 
-def _raw_response(archive: Archive, record, scan: _Scan,
-                  bodies_by_digest: dict[str, str]) -> tuple[RawResponse | None, str]:
+def _already_archived(archive: Archive, raw: RawResponse) -> bool:
+    """The ledger has this capture: same URL, final URL, method, status, body and time (and
+    the same decision, for a row without a response). Importing a file twice, or an export
+    back into its archive, adds nothing."""
+    row = archive.conn.execute(
+        "select 1 from responses where url = ? and final_url = ? and fetched_at = ? and method is ?"
+        " and status is ? and body_sha256 is ? and (? is null or outcome = ?) limit 1",
+        [raw.url, raw.final_url or raw.url, raw.fetched_at, raw.method, raw.status, raw.sha256,
+         raw.outcome, raw.outcome]).fetchone()
+    return row is not None
+
+
+def _restore_context(archive: Archive, fields: dict[str, list[str]]) -> dict[str, int]:
+    """The portals and crawl runs a warcinfo record carries, into the archive: a portal's
+    empty fields are filled (what the archive already says is kept), a run is matched by
+    its start time and start URLs or added. Returns the file's run ids -> the archive's."""
+    portal_columns = set(_columns(archive.conn, "portals"))
+    for text in fields.get("portal", []):
+        try:
+            portal = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(portal, dict) or not portal.get("url"):
+            continue
+        portal_id = archive.portal_id(portal["url"])
+        current = _rows(archive.conn, "select * from portals where id = ?", [portal_id])[0]
+        updates = {}
+        for name in PORTAL_FIELDS:
+            value = portal.get(name)
+            if name not in portal_columns or name == "url" or value in (None, ""):
+                continue
+            if name == "first_seen":
+                value = min(value, current[name] or value)   # (set to now when the row was just made)
+            elif name == "last_crawled":
+                value = max(value, current[name] or value)
+            elif current[name] not in (None, ""):
+                continue
+            if value != current[name]:
+                updates[name] = value
+        if updates:
+            archive.conn.execute(f"update portals set {', '.join(f'[{k}] = ?' for k in updates)} where id = ?",
+                                 [*updates.values(), portal_id])
+    run_columns = [c for c in _columns(archive.conn, "crawl_runs") if c != "id"]
+    runs: dict[str, int] = {}
+    for text in fields.get("run", []):
+        try:
+            run = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(run, dict) or run.get("id") is None:
+            continue
+        row = archive.conn.execute("select id from crawl_runs where started is ? and start_urls is ?",
+                                   [run.get("started"), run.get("start_urls")]).fetchone()
+        if row is None:
+            values = {c: run.get(c) for c in run_columns if c in run}
+            row = [archive.conn.execute(
+                f"insert into crawl_runs ({', '.join(f'[{c}]' for c in values)}) values "
+                f"({', '.join('?' for _ in values)})", list(values.values())).lastrowid]
+        runs[str(run["id"])] = row[0]
+    return runs
+
+
+def _decision(record, runs: dict[str, int]) -> tuple[RawResponse | None, str]:
+    """A metadata record of this export that stands alone: a ledger row without a response."""
+    content = _read_limited(record.raw_stream)
+    fields = {k: v[-1] for k, v in _nianbao_fields(content or b"").items()}
+    if not fields.get("outcome"):
+        return None, ""   # other tools' metadata, or another record's
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        headers = [tuple(h) for h in json.loads(fields["headers"])] if fields.get("headers") else []
+    except ValueError:
+        headers = []
+    status = int(fields["status"]) if fields.get("status", "").isdigit() else None
+    return RawResponse(
+        url=fields.get("requested-url") or target, final_url=fields.get("final-url") or None, status=status,
+        headers=headers, method=fields.get("method") or "GET",
+        fetched_at=_iso_utc(record.rec_headers.get_header("WARC-Date")), route=fields.get("route"),
+        portal_url=fields.get("portal-url"), link_title=fields.get("link-title"), link_date=fields.get("link-date"),
+        parent_url=fields.get("parent-url"), outcome=fields["outcome"], reason=fields.get("reason"),
+        run_id=runs.get(fields.get("run", ""))), ""
+
+
+def _raw_response(archive: Archive, record, scan: _Scan, runs: dict[str, int], session: ImportSession,
+                  found: ImportSession) -> tuple[RawResponse | None, str]:
     """The record as the one input of ingest, or (None, why it is passed over)."""
     headers = record.rec_headers
     target = headers.get_header("WARC-Target-URI") or ""
     if not target.lower().startswith(HTTP_SCHEMES):
         return None, "ignored_not_http"          # Heritrix's dns: records, urn: resources
+    profile = headers.get_header("WARC-Profile") or ""
+    not_modified = record.rec_type == "revisit" and profile.endswith(NOT_MODIFIED_SUFFIX)
     http = record.http_headers
     try:
-        status = int(http.get_statuscode()) if http else None
+        status = int(http.get_statuscode()) if http and http.statusline else None
     except (TypeError, ValueError):
         status = None
+    if status is None and not_modified:
+        status = 304   # the profile says so; this export leaves the block empty (module doc)
     if status is None:
         return None, "ignored_no_http_response"
     if 300 <= status < 400 and status != 304:
@@ -409,26 +743,22 @@ def _raw_response(archive: Archive, record, scan: _Scan,
     record_id = headers.get_header("WARC-Record-ID")
     context = scan.by_response_id.get(record_id) or scan.by_request_id.get(
         headers.get_header("WARC-Concurrent-To") or "") or _Context()
-    served = list(http.headers)
+    served = list(http.headers) if http else []
     meta = context.meta
     if meta.get("headers"):
-        try:  # this project's export: the header list as served (the block was adjusted, see export)
+        try:  # this export: the header list as served (the block was adjusted, see export)
             served = [tuple(h) for h in json.loads(meta["headers"])]
         except ValueError:
             pass
     content_type = next((v for k, v in served if k.lower() == "content-type"), None)
     outcome = reason = None
-    if record.rec_type == "revisit":
-        if status in BODILESS_STATUSES:
-            body = None
-        else:
-            digest = headers.get_header("WARC-Payload-Digest")
-            sha = bodies_by_digest.get(digest or "")
-            if sha is None or headers.get_header("WARC-Profile") not in REVISIT_IDENTICAL:
-                return None, "revisit_unresolved"
-            body = archive.get_body(sha)
-    elif status in BODILESS_STATUSES:
+    if status in BODILESS_STATUSES:
         body = None
+    elif record.rec_type == "revisit":
+        sha = _original(archive, record, session, found)
+        if sha is None:
+            return None, "ignored_not_page" if _declares_not_a_page(content_type, target) else "revisit_unresolved"
+        body = archive.get_body(sha)
     else:
         body, outcome, reason = _read_body(record)
     route = meta.get("route")
@@ -446,9 +776,42 @@ def _raw_response(archive: Archive, record, scan: _Scan,
         url=meta.get("requested-url") or target, final_url=target, status=status, headers=served, body=body,
         method=context.method or "GET", fetched_at=_iso_utc(headers.get_header("WARC-Date")), route=route,
         portal_url=meta.get("portal-url") or _portal_url(target), link_title=meta.get("link-title"),
-        parent_url=parent_url,
-        outcome=outcome, reason=reason)
+        link_date=meta.get("link-date"), parent_url=parent_url, outcome=outcome, reason=reason,
+        run_id=runs.get(meta.get("run", "")))
     return raw, ""
+
+
+def _original(archive: Archive, record, session: ImportSession, found: ImportSession) -> str | None:
+    """The sha256 of the body a revisit record stands for, found by what it names: the
+    original's record id (wget --warc-dedup), its URI and date (WARC 1.1), or its payload
+    digest; in this file, in an earlier file of the command, or in the archive."""
+    headers = record.rec_headers
+    refers_to = headers.get_header("WARC-Refers-To")
+    uri = headers.get_header("WARC-Refers-To-Target-URI") or headers.get_header("WARC-Target-URI")
+    date = _safe_time(headers.get_header("WARC-Refers-To-Date"))
+    date = date.astimezone(timezone.utc).isoformat() if date else None
+    digest = _normal_digest(headers.get_header("WARC-Payload-Digest"))
+    for known in (found, session):
+        sha = (known.by_record_id.get(refers_to or "") or (date and known.by_capture.get((uri, date)))
+               or known.by_digest.get(digest or ""))
+        if sha:
+            return sha
+    conn = archive.conn
+    if date:
+        row = conn.execute("select body_sha256 from responses where (final_url = ? or url = ?) and fetched_at = ?"
+                           " and body_sha256 is not null order by id desc limit 1", [uri, uri, date]).fetchone()
+        if row:
+            return row[0]
+    if digest and digest.startswith("sha1:"):
+        # the archive keys bodies by sha256: compare the sha1 of this URL's bodies
+        targets = {uri, headers.get_header("WARC-Target-URI")}
+        marks = ", ".join("?" for _ in targets)
+        for (sha,) in conn.execute(f"select distinct body_sha256 from responses where body_sha256 is not null"
+                                   f" and (final_url in ({marks}) or url in ({marks}))", [*targets, *targets]):
+            body = archive.get_body(sha)
+            if body is not None and payload_digest(body) == digest:
+                return sha
+    return None
 
 
 def _holds_report(archive: Archive, url: str) -> bool:
