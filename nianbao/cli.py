@@ -399,6 +399,74 @@ def import_warc(files, db):
     click.echo(f"{db}: imported {len(files)} WARC file(s): {parts}", err=True)
 
 
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--into", "into", required=True, type=click.Path(dir_okay=False),
+              help="The archive to merge into (created if missing).")
+@click.option("--jobs", type=int, default=2, show_default=True, help="Parser processes.")
+def merge(sources, into, jobs):
+    """Merge the archives SOURCES (other machines' crawls, other years') into the archive INTO:
+    bodies and ledger rows by their natural keys (each once), portals and divisions
+    unioned, and the reports of the URLs that got new responses derived again through
+    the same ingest as a crawl. One transaction per source: run it again after an
+    interruption. Exit status: 0 done, 3 a source is not a nianbao archive or is from
+    a newer nianbao, or INTO cannot be written."""
+    import os
+
+    from archive.merge import MergeCounts, MergeRefused, check_source, merge_archive
+
+    if Path(into).exists() and any(os.path.samefile(into, path) for path in sources):
+        fail(f"{into} is one of the archives to merge; give another --into", EXIT_USAGE)
+    for path in sources:  # every source is checked before anything is written
+        problem = check_source(path)
+        if problem:
+            fail(problem, EXIT_ARCHIVE)
+    archive, lock = open_for_writing(into)
+    tty = sys.stderr.isatty()
+    shown = {"at": time.monotonic(), "line": False}
+
+    def progress(path, phase, done, total):
+        # a line every 2 s in a log; on a terminal the line is rewritten in place
+        if time.monotonic() - shown["at"] < (0.2 if tty else 2.0) and done != total:
+            return
+        shown["at"] = time.monotonic()
+        line = f"  {path}: {phase} {done}/{total}"
+        if tty:
+            click.echo("\r" + line.ljust(60), err=True, nl=False)
+            shown["line"] = True
+        elif done != total:
+            click.echo(line, err=True)
+
+    def summary(path, counts, seconds):
+        if shown["line"]:
+            click.echo("", err=True)
+            shown["line"] = False
+        rate = (counts.responses_new + counts.responses_there) / max(seconds, 1e-6)
+        click.echo(f"{into}: merged {path}: responses {counts.responses_new} new / {counts.responses_there} already "
+                   f"there, bodies {counts.bodies_new} new / {counts.bodies_there} already there, reports "
+                   f"{counts.reports_new} new / {counts.reports_there} already there ({counts.reports_updated} "
+                   f"updated) in {seconds:.1f}s, {rate:.0f} responses/s", err=True)
+
+    totals = MergeCounts()
+    started = time.monotonic()
+    try:
+        for path in sources:
+            began = time.monotonic()
+            counts = merge_archive(archive, path, jobs=max(1, jobs),
+                                   progress=lambda phase, done, total, path=path: progress(path, phase, done, total))
+            summary(path, counts, time.monotonic() - began)
+            totals += counts
+        held = archive.conn.execute("select count(*) from reports").fetchone()[0]
+    except MergeRefused as exc:
+        fail(str(exc), EXIT_ARCHIVE)
+    finally:
+        archive.close()
+        lock.close()
+    if len(sources) > 1:
+        summary(f"{len(sources)} archives", totals, time.monotonic() - started)
+    click.echo(f"{into}: the archive holds {held} reports", err=True)
+
+
 # --- serve, demo ---------------------------------------------------------------------------
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
