@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from .ingest import Reading, ingest, read_response
 from .raw import RawResponse
-from .store import lock_archive, open_archive
+from .store import ArchiveError, ArchiveFull, lock_archive, open_archive
 from .workers import exit_with
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class ArchivePipeline:
         self.last_progress = 0.0
         self.workers = 0
         self.pool: ProcessPoolExecutor | None = None
+        self.archive_error: ArchiveError | None = None  # the archive cannot be written: stop
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,10 +97,27 @@ class ArchivePipeline:
         logger.info("archive %s: %s", self.db_path, summary)
         if self.archive is not None:
             self.counts["requests"] = self._requests()
-            self.archive.finish_run(self.run_id, self.counts, 0 if self.own_run else None)
+            if self.archive_error is None:  # else it cannot be written (the command says why)
+                self.archive.finish_run(self.run_id, self.counts, 0 if self.own_run else None)
             self.archive.close()
         if self.lock is not None:
             self.lock.close()
+
+    def _stop_writing(self, error: ArchiveError) -> None:
+        """The archive cannot be written (archive.store.ArchiveFull …): fetch nothing more. The pages
+        in flight are not stored; `nianbao crawl` prints why (NIANBAO_ARCHIVE_ERRORS) and exits 3."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        self.archive_error = error
+        errors = self.crawler.settings.get("NIANBAO_ARCHIVE_ERRORS") if self.crawler else None
+        if errors is not None:
+            errors.append(error)
+            logger.info("%s", error)
+        else:  # no nianbao command to say it (scrapy crawl)
+            logger.error("%s", error)
+        if self.crawler and self.crawler.engine:
+            reason = "archive_full" if isinstance(error, ArchiveFull) else "archive_error"
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def _mark_unlisted(self, spider) -> None:
         """After a --full crawl that read every list of a portal: its archived reports that no list
@@ -146,7 +164,13 @@ class ArchivePipeline:
         if not isinstance(item, RawResponse):
             return item
         item.run_id = self.run_id
-        result = ingest(self.archive, item, await self._read(item))
+        if self.archive_error is not None:
+            return item  # the crawl is closing: nothing more is stored (see _stop_writing)
+        try:
+            result = ingest(self.archive, item, await self._read(item))
+        except ArchiveError as exc:  # a full disk: the page's transaction was rolled back
+            self._stop_writing(exc)
+            return item
         outcome = result.outcome
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if outcome in RUN_COUNT_OF:

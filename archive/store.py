@@ -10,6 +10,7 @@ report.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -20,40 +21,217 @@ import sqlite_utils
 from parsing import Report
 
 from .raw import now_iso
-from .schema import FTS_TABLE, ensure_schema
+from .schema import FTS_TABLE, MIGRATIONS, VIEWS, ensure_schema, is_current
 from .search import delete_from_index, index_text
 
 CHILD_TABLES = ("sections", "stat_cells", "checks", "figures")
 ZLIB_LEVEL = 6
 
 
-def open_archive(path: str) -> "Archive":
-    """Open (creating if needed) an archive and bring its schema up to date."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# nianbao's mark in the SQLite header (PRAGMA application_id, bytes 68-71): "NBao". Every archive
+# nianbao creates or upgrades carries it; a database with another mark, or none and not
+# nianbao's tables, is someone else's and is never written to.
+APPLICATION_ID = 0x4E42616F
+# An archive made before the mark and before schema_migrations (tests/files/archive_v1.db):
+# recognised by its tables and some of their columns, not by one table name.
+FIRST_SCHEMA = {
+    "portals": {"url", "name", "province", "county"},
+    "reports": {"url", "title", "year", "issuer", "published", "template", "body", "portal_id"},
+    "sections": {"report_id", "number", "heading", "kind", "text"},
+    "checks": {"report_id", "check", "ok", "expected", "actual"},
+    "fetches": {"url", "portal_url", "outcome", "reason", "http_status"},
+}
+# What recognise() finds at a path.
+NEW, CURRENT, PREVIOUS = "new", "current", "previous"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or written. str() is one line saying what to do (the CLI's exit 3)."""
+
+
+class NotAnArchive(ArchiveError):
+    """The file is not a nianbao archive; it is left as it was."""
+
+
+class ArchiveDamaged(ArchiveError):
+    """The archive's pages are damaged (SQLite's quick_check or a read found it); nothing is written."""
+
+    def __init__(self, path: str, detail: str):
+        self.path, self.detail = path, detail
+        super().__init__(
+            f"the archive {path} is damaged ({detail}); nothing was written to it. Copy what it still holds "
+            f"into a new archive with: sqlite3 {path} \".recover\" | sqlite3 recovered.db, then use --db recovered.db")
+
+
+class ArchiveFull(ArchiveError):
+    """No space left on the device holding the archive: the write that failed was rolled back."""
+
+    def __init__(self, path: str):
+        self.path = path
+        where = Path(path).resolve().parent
+        try:
+            stat = os.statvfs(where)
+            free = f", {stat.f_bavail * stat.f_frsize / 1e6:.1f} MB free"
+        except OSError:
+            free = ""
+        super().__init__(
+            f"no space left on the device holding the archive {path} (mounted at {mount_point(where)}{free}); "
+            f"the write that failed was rolled back, nothing is half-written. Free some space there "
+            f"(or move the archive to a larger disk) and run the command again")
+
+
+class ArchiveErrors(list):
+    """Where the crawl pipeline puts the ArchiveError that stopped it, for `nianbao crawl` to report
+    (setting NIANBAO_ARCHIVE_ERRORS). Scrapy deep-copies its settings: this list is not copied."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def mount_point(path: Path) -> Path:
+    """The mount point of the file system holding PATH (named in a disk-full message)."""
+    path = path.resolve()
+    while not os.path.ismount(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def storage_error(exc: sqlite3.Error, path: str) -> ArchiveError | None:
+    """What an SQLite error says about the archive's storage (full, damaged), else None."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if code is not None else None
+    if primary == sqlite3.SQLITE_FULL:
+        return ArchiveFull(path)
+    if primary == sqlite3.SQLITE_IOERR and path != ":memory:" and _device_is_full(path):
+        # a write refused by the file system for want of space is sometimes reported as an I/O error
+        return ArchiveFull(path)
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return ArchiveDamaged(path, str(exc))
+    return None
+
+
+def _device_is_full(path: str) -> bool:
+    try:
+        stat = os.statvfs(Path(path).resolve().parent)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
+
+
+def recognise(path: str) -> str:
+    """NEW (nothing there yet), CURRENT (carries nianbao's mark) or PREVIOUS (made by an older
+    nianbao, before the mark); raises NotAnArchive for anything else, ArchiveDamaged when its
+    schema cannot be read. Reads without writing (mode=ro)."""
+    p = Path(path)
+    if path == ":memory:" or not p.exists() or (p.is_file() and p.stat().st_size == 0):
+        return NEW
+    if not p.is_file():
+        raise NotAnArchive(f"cannot open the archive {path}: it is not a file")
+    try:
+        with p.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise NotAnArchive(f"cannot open the archive {path}: {exc.strerror or exc}") from None
+    if not header.startswith(SQLITE_MAGIC):
+        raise NotAnArchive(f"cannot open the archive {path}: it is not a nianbao archive (not an SQLite "
+                           f"database); give a new --db path")
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id == APPLICATION_ID:
+        return CURRENT
+    if application_id:
+        raise NotAnArchive(f"cannot open the archive {path}: it is not a nianbao archive (another "
+                           f"application's database, application_id {application_id:#x}); give a new --db path")
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            columns = {name: {row[1] for row in conn.execute("select * from pragma_table_info(?)", [name])}
+                       for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+            applied = set()
+            if "name" in columns.get("schema_migrations", ()):
+                applied = {row[0] for row in conn.execute("select name from schema_migrations")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        problem = storage_error(exc, path)  # damaged; or a full disk (a reader of a WAL file needs its -shm)
+        if problem is not None:
+            raise problem from None
+        raise NotAnArchive(f"cannot open the archive {path}: {exc}") from None
+    if applied & {name for name, _ in MIGRATIONS}:
+        return PREVIOUS
+    if all(needed <= columns.get(table, set()) for table, needed in FIRST_SCHEMA.items()):
+        return PREVIOUS
+    raise NotAnArchive(f"cannot open the archive {path}: it is not a nianbao archive (an SQLite database "
+                       f"without nianbao's mark or tables); give a new --db path")
+
+
+def check_intact(conn: sqlite3.Connection, path: str) -> None:
+    """Raise ArchiveDamaged when SQLite's quick_check finds damaged pages (it reads every page:
+    about a second per GB, see docs/archive-safety.md)."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveDamaged(path, str(exc)) from None
+    if rows != [("ok",)]:
+        raise ArchiveDamaged(path, "; ".join(row[0] for row in rows))
+
+
+def _schema_is_current(db: sqlite_utils.Database) -> bool:
+    """True when ensure_schema would change nothing (it rewrites the views on every run: a write)."""
+    if db.journal_mode != "wal" or not is_current(db):
+        return False
+    stored = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
+    return all(name in stored and stored[name].rstrip().endswith(sql.rstrip()) for name, sql in VIEWS.items())
+
+
+def open_archive(path: str, verify: bool = True) -> "Archive":
+    """Open (creating if needed) an archive and bring its schema up to date.
+
+    A file that is not a nianbao archive is refused (NotAnArchive) and left as it was. With
+    ``verify``, an existing archive is checked for damaged pages first (ArchiveDamaged, nothing
+    written). A full disk is ArchiveFull. Opening an up-to-date archive writes nothing."""
+    kind = recognise(path)
     db = sqlite_utils.Database(path) if path != ":memory:" else sqlite_utils.Database(memory=True)
-    # A crawl and `nianbao serve` may share the file: wait for a lock rather than fail.
-    db.execute("PRAGMA busy_timeout = 30000")
-    # In WAL mode, NORMAL keeps the file intact after kill -9 or a crash (a power loss can lose the
-    # last commits, never corrupt); FULL would fsync every report's transaction (8% of a crawl).
-    db.execute("PRAGMA synchronous = NORMAL")
-    # Autocommit outside explicit transactions: Archive.transaction() is the only unit of work.
-    db.conn.isolation_level = None
-    ensure_schema(db)
-    return Archive(db)
+    try:
+        # A crawl and `nianbao serve` may share the file: wait for a lock rather than fail.
+        db.execute("PRAGMA busy_timeout = 30000")
+        # In WAL mode, NORMAL keeps the file intact after kill -9 or a crash (a power loss can lose the
+        # last commits, never corrupt); FULL would fsync every report's transaction (8% of a crawl).
+        db.execute("PRAGMA synchronous = NORMAL")
+        # Autocommit outside explicit transactions: Archive.transaction() is the only unit of work.
+        db.conn.isolation_level = None
+        if verify and kind != NEW:
+            check_intact(db.conn, path)
+        if kind != CURRENT:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if _schema_is_current(db):
+            db.execute("PRAGMA foreign_keys = ON")
+        else:
+            ensure_schema(db)
+    except sqlite3.Error as exc:
+        db.close()
+        problem = storage_error(exc, path)
+        if problem is not None:
+            raise problem from None
+        raise
+    except BaseException:
+        db.close()
+        raise
+    return Archive(db, path)
 
 
 def open_archive_read_only(path: str) -> "Archive":
     """An archive to read from (export): nothing is created, upgraded or written."""
-    import sqlite3
-
     conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-    return Archive(sqlite_utils.Database(conn))
+    return Archive(sqlite_utils.Database(conn), path)
 
 
 class Archive:
     """One archive database and the writes nianbao makes to it."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, path: str = ":memory:"):
         self.db = db
+        self.path = path
         self.conn: sqlite3.Connection = db.conn
         self._portal_ids: dict[str, int] = {}
         self._label_ids: dict[tuple[str, str], int] = {}
@@ -63,18 +241,34 @@ class Archive:
 
     @contextmanager
     def transaction(self):
-        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any exception)."""
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any exception). A full disk raises ArchiveFull,
+        damaged pages ArchiveDamaged (the SQLite error is their cause)."""
         if self.conn.in_transaction:  # nested: the outer transaction commits
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self.conn.execute("BEGIN IMMEDIATE")
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._label_ids.clear()  # ids handed out in the rolled-back transaction are gone
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                problem = storage_error(exc, self.path)
+                if problem is not None:
+                    raise problem from exc
             raise
-        self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        # After SQLITE_FULL or an I/O error SQLite has often rolled the transaction back itself:
+        # a second ROLLBACK would raise "no transaction is active" and hide the first error.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the first error is the one to report; SQLite rolls back on the next open
+        # ids handed out in the rolled-back transaction are gone
+        self._label_ids.clear()
+        self._portal_ids.clear()
 
     # --- portals --------------------------------------------------------------------------
     def portal_id(self, url: str | None, **fields) -> int | None:
@@ -102,6 +296,28 @@ class Archive:
             return (None, None, None)
         row = self.conn.execute("select province, city, county from portals where id = ?", [portal_id]).fetchone()
         return tuple(row) if row else (None, None, None)
+
+    def portal_codes(self, portal_id: int | None) -> dict | None:
+        """What places a portal: the CSV's code and names, the 标识码 its pages print, and the
+        division nianbao read from them (archive.ingest.portal_division)."""
+        if portal_id is None:
+            return None
+        row = self.conn.execute("select code, site_id, province, city, county, division_code from portals "
+                                "where id = ?", [portal_id]).fetchone()
+        return dict(zip(("code", "site_id", "province", "city", "county", "division_code"), row)) if row else None
+
+    def set_portal_fields(self, portal_id: int, **fields) -> None:
+        sets = ", ".join(f"[{k}] = ?" for k in fields)
+        self.conn.execute(f"update portals set {sets} where id = ?", [*fields.values(), portal_id])
+
+    def gazetteer(self, reload: bool = False):
+        """The archive's divisions (registry and demo rows), read once per Archive (again after
+        rows were added: ``reload``)."""
+        if reload or getattr(self, "_gazetteer", None) is None:
+            from .divisions import Gazetteer
+
+            self._gazetteer = Gazetteer.from_db(self.conn)
+        return self._gazetteer
 
     # --- raw bodies -----------------------------------------------------------------------
     def put_body(self, body: bytes, sha256: str) -> None:
@@ -248,7 +464,7 @@ class Archive:
                               [now_iso(), exit_status, *fields.values(), run_id])
 
 
-class ArchiveLocked(Exception):
+class ArchiveLocked(ArchiveError):
     """Another nianbao process is writing to this archive."""
 
 
@@ -265,7 +481,8 @@ def lock_archive(path: str):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise ArchiveLocked(f"another nianbao crawl or reparse is writing to {path}") from None
+        raise ArchiveLocked(f"another nianbao crawl or reparse is writing to {path}; wait for it to finish "
+                            f"or use another --db") from None
     return handle
 
 

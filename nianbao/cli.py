@@ -35,38 +35,38 @@ def cli():
 
 # --- opening the archive -------------------------------------------------------------------
 def open_for_writing(db: str):
-    """The archive at ``db`` with its writer lock, or a one-line exit 3."""
+    """The archive at ``db`` with its writer lock, or a one-line exit 3: a file that is not a
+    nianbao archive (archive.store.recognise: nianbao's mark or schema, not a table name), a
+    damaged archive (checked before anything is written), a full disk, another writer."""
     import sqlite3
 
-    from archive.store import ArchiveLocked, lock_archive, open_archive
+    from archive.store import ArchiveError, lock_archive, open_archive
 
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         fail(f"cannot create the archive {db}: folder {parent} does not exist", EXIT_ARCHIVE)
-    if Path(db).is_file() and Path(db).stat().st_size and not is_archive(db):
-        # never add nianbao's tables to someone else's database (or overwrite another file)
-        fail(f"cannot open the archive {db}: it is not a nianbao archive; give a new --db path", EXIT_ARCHIVE)
+    lock = None
     try:
-        archive = open_archive(db)
-        lock = lock_archive(db)
-    except ArchiveLocked as exc:
-        fail(f"{exc}; wait for it to finish or use another --db", EXIT_ARCHIVE)
+        if Path(db).is_file():  # first the lock: checking a file another crawl is writing is wasted
+            lock = lock_archive(db)
+        archive = open_archive(db, verify=True)
+        lock = lock or lock_archive(db)
+    except ArchiveError as exc:
+        fail(str(exc), EXIT_ARCHIVE)
     except (sqlite3.Error, OSError) as exc:
         fail(f"cannot open the archive {db}: {exc}", EXIT_ARCHIVE)
     return archive, lock
 
 
 def is_archive(path: str) -> bool:
-    """True when PATH is an SQLite file with nianbao's reports table (read without writing)."""
-    import sqlite3
+    """True when PATH is a nianbao archive, damaged or not (read without writing)."""
+    from archive.store import CURRENT, PREVIOUS, ArchiveDamaged, NotAnArchive, recognise
 
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        try:
-            return conn.execute("select 1 from sqlite_master where name = 'reports'").fetchone() is not None
-        finally:
-            conn.close()
-    except sqlite3.Error:
+        return recognise(path) in (CURRENT, PREVIOUS)
+    except ArchiveDamaged:
+        return True  # opening it for writing says so, with what to do
+    except NotAnArchive:
         return False
 
 
@@ -215,23 +215,32 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
         overrides["DOWNLOAD_DELAY"] = delay
         overrides["AUTOTHROTTLE_START_DELAY"] = max(delay, 0.01)
     archive, lock = open_for_writing(db)
-    from archive.store import known_pages
+    from archive.store import ArchiveError, ArchiveErrors, known_pages
     from scraper.items import KnownPage
 
-    known = {url: KnownPage(url, fetched_at, etag, modified, is_report)
-             for url, fetched_at, etag, modified, is_report in known_pages(archive)}
-    run_id = archive.start_run([p.url for p in targets], os.getpid())
+    try:
+        known = {url: KnownPage(url, fetched_at, etag, modified, is_report)
+                 for url, fetched_at, etag, modified, is_report in known_pages(archive)}
+        run_id = archive.start_run([p.url for p in targets], os.getpid())
+    except ArchiveError as exc:  # a full disk
+        fail(str(exc), EXIT_ARCHIVE)
     archive.close()
+    # The pipeline puts here what stopped it writing (archive.store.ArchiveFull …): it closes the spider
+    archive_errors = ArchiveErrors()
     progress = Progress(enabled=not verbose)
     overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
     if log_file:
         overrides["LOG_FILE"] = log_file
         overrides["LOG_LEVEL"] = "INFO"
-    overrides.update({"NIANBAO_RUN_ID": run_id, "NIANBAO_LOCK_HELD": True, "NIANBAO_PROGRESS": progress})
+    overrides.update({"NIANBAO_RUN_ID": run_id, "NIANBAO_LOCK_HELD": True, "NIANBAO_PROGRESS": progress,
+                      "NIANBAO_ARCHIVE_ERRORS": archive_errors})
     started = time.monotonic()
     run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known, full=full, refresh=refresh,
               recheck_days=recheck_days)
     progress.done()
+    if archive_errors:  # the run cannot be recorded either: one line, exit 3
+        lock.close()
+        fail(str(archive_errors[0]), EXIT_ARCHIVE)
     status = finish_crawl(db, run_id, targets, time.monotonic() - started)
     lock.close()
     sys.exit(status)
@@ -330,6 +339,7 @@ def reparse(db, jobs):
     every derived table: reports, sections, stats, checks, figures, search rows,
     revisions. A parser change is not a revision; only changed bytes are."""
     from archive.reparse import reparse_archive, responses_to_reparse
+    from archive.store import ArchiveError
 
     if not Path(db).is_file():
         fail(f"no such archive: {db}", EXIT_USAGE)
@@ -343,7 +353,12 @@ def reparse(db, jobs):
         def progress(done, total):
             bar.update(done - bar.pos)
 
-        result = reparse_archive(archive, jobs=max(1, jobs), progress=progress)
+        try:
+            result = reparse_archive(archive, jobs=max(1, jobs), progress=progress)
+        except ArchiveError as exc:  # a full disk or damaged pages: the reparse was rolled back
+            archive.close()
+            lock.close()
+            fail(str(exc), EXIT_ARCHIVE)
     seconds = time.monotonic() - started
     archive.close()
     lock.close()
@@ -381,6 +396,7 @@ def import_warc(files, db):
     """Ingest WARC files written by any tool (wget --warc-file, Browsertrix,
     Heritrix, nianbao export-warc): every report page and attachment in them
     goes through the same ingest as a crawl."""
+    from archive.store import ArchiveError
     from archive.warc import WarcError, import_warc as load
 
     archive, lock = open_for_writing(db)
@@ -392,6 +408,8 @@ def import_warc(files, db):
                 totals[key] = totals.get(key, 0) + value
     except WarcError as exc:
         fail(str(exc), EXIT_FAILED)
+    except ArchiveError as exc:  # a full disk or damaged pages: that file's import was rolled back
+        fail(str(exc), EXIT_ARCHIVE)
     finally:
         archive.close()
         lock.close()
