@@ -21,8 +21,10 @@ import tempfile
 
 from lxml import html as lxml_html
 
+from .cjk_fold import fold_radicals
 from .documents import (
-    Extracted, TextLine, drop_page_furniture, join_lines, paragraphs_html, result_dict, title_lines,
+    Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
+    join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
 )
 
 # Text per page below which a page holding images counts as a scan (图片版): a scan
@@ -43,24 +45,57 @@ def apply_limits(memory_mb: int, cpu_seconds: int) -> None:
 
 # --- PDF -----------------------------------------------------------------------------------
 
-def _page_lines(layout) -> tuple[list[TextLine], int]:
-    """The page's visual lines top to bottom (left to right on one baseline) and its image count."""
+def _page_pieces(layout) -> tuple[list[TextLine], int]:
+    """The page's text pieces (pdfminer's text lines: a line splits at wide gaps, so a table
+    row is one piece per cell) and its image count."""
     from pdfminer.layout import LTChar, LTImage, LTTextLineHorizontal
 
-    lines, images, stack = [], 0, [layout]
+    pieces, images, stack = [], 0, [layout]
     while stack:  # iterative walk: figures nest figures
         obj = stack.pop()
         if isinstance(obj, LTImage):
             images += 1
         elif isinstance(obj, LTTextLineHorizontal):
-            text = obj.get_text().strip()
-            if text:
-                sizes = [ch.size for ch in obj if isinstance(ch, LTChar)]
-                lines.append(TextLine(text, obj.x0, obj.x1, obj.y1, max(sizes) if sizes else obj.height))
+            pieces.extend(_split_at_gaps(obj))
         elif hasattr(obj, "__iter__") and not isinstance(obj, LTChar):
             stack.extend(obj)
-    lines.sort(key=lambda line: (-round(line.top), line.x0))
-    return _merge_baselines(lines), images
+    return pieces, images
+
+
+# A gap wider than this many font sizes inside a pdfminer line is a gap between two cells of a
+# table without rules ("0   25"): pdfminer joins pieces closer than two characters.
+CELL_GAP = 0.8
+
+
+def _split_at_gaps(line) -> list[TextLine]:
+    from pdfminer.layout import LTChar
+
+    pieces, text, chars = [], [], []
+
+    def flush():
+        joined = "".join(text).strip()
+        if joined and chars:
+            pieces.append(TextLine(joined, chars[0].x0, chars[-1].x1, max(c.y1 for c in chars),
+                                   max(c.size for c in chars)))
+        text.clear()
+        chars.clear()
+
+    for obj in line:
+        if isinstance(obj, LTChar):
+            if chars and obj.x0 - chars[-1].x1 > CELL_GAP * max(obj.size, chars[-1].size):
+                flush()
+            chars.append(obj)
+        text.append(obj.get_text())
+    flush()
+    if not pieces:  # a line of no characters (LTAnno only)
+        joined = line.get_text().strip()
+        return [TextLine(joined, line.x0, line.x1, line.y1, line.height)] if joined else []
+    return pieces
+
+
+def _visual_lines(pieces: list[TextLine]) -> list[TextLine]:
+    """Pieces top to bottom (left to right on one baseline), a line's pieces joined."""
+    return _merge_baselines(sorted(pieces, key=lambda line: (-round(line.top), line.x0)))
 
 
 def _merge_baselines(lines: list[TextLine]) -> list[TextLine]:
@@ -77,34 +112,91 @@ def _merge_baselines(lines: list[TextLine]) -> list[TextLine]:
     return merged
 
 
-def extract_pdf(body: bytes) -> Extracted:
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams
+def _ruled_tables(page) -> list[PageTable]:
+    """The page's ruled tables (pdfplumber's lines strategy), merged cells kept."""
+    height = page.height
+    tables = []
+    for found in page.find_tables():
+        boxes = []
+        for row, texts in zip(found.rows, found.extract()):
+            for box, text in zip(row.cells, texts):
+                if box is not None:
+                    x0, top, x1, bottom = box
+                    boxes.append((x0, height - top, x1, height - bottom, cell_text(text or "")))
+        table = grid_from_boxes(boxes)
+        if table is not None:
+            tables.append(table)
+    return tables
 
+
+def _inside(piece: TextLine, table: PageTable) -> bool:
+    middle_x, middle_y = (piece.x0 + piece.x1) / 2, piece.top - piece.size / 2
+    return table.x_edges[0] <= middle_x <= table.x_edges[-1] and table.bottom <= middle_y <= table.top
+
+
+def _pdf_pages(body: bytes):
+    """(pdfplumber page, its number) one at a time: pdfplumber's PDF.pages builds every page
+    first, and a page-tree bomb claims 10^8 of them."""
+    import pdfplumber
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    pdf = pdfplumber.PDF(io.BytesIO(body), laparams={})
+    doctop = 0
+    for number, page_object in enumerate(PDFPage.create_pages(pdf.doc), 1):
+        page = Page(pdf, page_object, page_number=number, initial_doctop=doctop)
+        doctop += page.height
+        yield page, number
+
+
+def extract_pdf(body: bytes) -> Extracted:
     pages: list[list[TextLine]] = []
+    page_tables: list[list[PageTable]] = []
     image_count = 0
-    for layout in extract_pages(io.BytesIO(body), laparams=LAParams()):
-        if len(pages) >= MAX_PAGES:
+    for page, number in _pdf_pages(body):
+        if number > MAX_PAGES:
             return Extracted("pdf", pages=len(pages), error=f"too_large: more than {MAX_PAGES} pages")
-        lines, images = _page_lines(layout)
-        pages.append(lines)
+        pieces, images = _page_pieces(page.layout)
+        tables = _ruled_tables(page)
+        pieces = [p for p in pieces if not any(_inside(p, t) for t in tables)]
+        unruled, pieces = find_unruled_tables(pieces)
+        page.close()  # its objects are not needed again
+        pages.append(_visual_lines(pieces))
+        page_tables.append(sorted(tables + unruled, key=lambda t: -t.top))
         image_count += images
     if not pages:
         return Extracted("pdf", pages=0, error="corrupt: no pages")
     pages = drop_page_furniture(pages)
-    lines = [line for page in pages for line in page]
+    items = _reading_order(pages, page_tables)
+    lines = [item for item in items if isinstance(item, TextLine)]
     chars = sum(len(line.text) for line in lines)
     image_only = image_count > 0 and chars < SCAN_TEXT_CHARS_PER_PAGE * len(pages)
-    if not lines:
+    if not lines and not any(page_tables):
         return Extracted("pdf", None, image_only, image_count, len(pages))
     n_title = title_lines(lines)
     title = "".join(line.text for line in lines[:n_title]) or None
-    paragraphs = join_lines(lines[n_title:])
+    title_lines_ = {id(line) for line in lines[:n_title]}
+    blocks = join_blocks([item for item in items if id(item) not in title_lines_])
     if title:
-        paragraphs.insert(0, title)
-    elif paragraphs and len(paragraphs[0]) <= TITLE_MAX_CHARS:
-        title = paragraphs[0]
-    return Extracted("pdf", paragraphs_html(title, paragraphs), image_only, image_count, len(pages))
+        blocks.insert(0, title)
+    elif blocks and isinstance(blocks[0], str) and len(blocks[0]) <= TITLE_MAX_CHARS:
+        title = blocks[0]
+    return Extracted("pdf", paragraphs_html(title, blocks), image_only, image_count, len(pages))
+
+
+def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]]) -> list:
+    """Lines and tables page by page, top to bottom; a table that ends a page and one that
+    starts the next are one table when stitch_tables says so."""
+    items: list = []
+    for lines, tables in zip(pages, page_tables):
+        page_items = sorted(lines + tables, key=lambda item: -item.top)
+        if page_items and items and isinstance(items[-1], PageTable) and isinstance(page_items[0], PageTable):
+            stitched = stitch_tables(items[-1], page_items[0])
+            if stitched is not None:
+                items[-1] = stitched
+                page_items = page_items[1:]
+        items.extend(page_items)
+    return items
 
 
 # --- DOCX ----------------------------------------------------------------------------------
@@ -209,12 +301,17 @@ def extract_doc(body: bytes, kind: str) -> Extracted:
 
 def extract(kind: str, body: bytes) -> Extracted:
     if kind == "pdf":
-        return extract_pdf(body)
-    if kind == "docx":
-        return extract_docx(body)
-    if kind in ("doc", "wps"):
-        return extract_doc(body, kind)
-    return Extracted(kind, error=f"unsupported: {kind}")
+        result = extract_pdf(body)
+    elif kind == "docx":
+        result = extract_docx(body)
+    elif kind in ("doc", "wps"):
+        result = extract_doc(body, kind)
+    else:
+        return Extracted(kind, error=f"unsupported: {kind}")
+    if result.html:
+        # ⼈⺠ → 人民 before anything reads the text (the markup is ASCII: folding it all is safe)
+        result.html = fold_radicals(result.html)
+    return result
 
 
 def main(argv: list[str]) -> int:

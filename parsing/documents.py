@@ -285,6 +285,24 @@ def _join(left: str, right: str) -> str:
     return left + right
 
 
+class _Geometry:
+    """The text column of a document's lines: body font size and the left and right edges."""
+    def __init__(self, lines: list[TextLine]):
+        self.body_size = median(line.size for line in lines) or 10.0
+        self.left_edge = min(line.x0 for line in lines)
+        self.right_edge = sorted(line.x1 for line in lines)[int(0.8 * (len(lines) - 1))]
+
+    def continues(self, current: str, previous: TextLine, line: TextLine) -> bool:
+        """Does ``line`` go on with the paragraph ``current`` whose last line is ``previous``?"""
+        if CONTACT_LABEL_END_RE.search(current):
+            return True
+        return (not _ends_sentence(current)
+                and previous.x1 >= self.right_edge - SHORT_LINE_CHARS * self.body_size
+                and not starts_item(line.text.strip())
+                and line.x0 <= self.left_edge + INDENT_CHARS * self.body_size
+                and abs(line.size - previous.size) < 0.15 * self.body_size)
+
+
 def join_lines(lines: list[TextLine]) -> list[str]:
     """Paragraphs from a document's lines (furniture already dropped), in reading order.
 
@@ -293,34 +311,38 @@ def join_lines(lines: list[TextLine]) -> list[str]:
     item nor is indented. A contact label at a line's end (电话：) is always continued: its
     value is on the next line.
     """
+    return [block for block in join_blocks(lines) if isinstance(block, str)]
+
+
+def join_blocks(items: list) -> list:
+    """Paragraphs (str) and tables (PageTable) from a document's lines and tables in reading
+    order: lines are joined as join_lines says; a table ends the paragraph before it."""
+    lines = [item for item in items if isinstance(item, TextLine)]
     if not lines:
-        return []
-    body_size = median(line.size for line in lines) or 10.0
-    left_edge = min(line.x0 for line in lines)
-    right_edge = sorted(line.x1 for line in lines)[int(0.8 * (len(lines) - 1))]
-    paragraphs: list[str] = []
-    current = lines[0].text.strip()
-    for previous, line in zip(lines, lines[1:]):
-        text = line.text.strip()
+        return [item for item in items if isinstance(item, PageTable)]
+    geometry = _Geometry(lines)  # of the whole document: a paragraph between tables is short
+    blocks: list = []
+    current, previous = "", None
+    for item in items:
+        if isinstance(item, PageTable):
+            if current:
+                blocks.append(current)
+            blocks.append(item)
+            current, previous = "", None
+            continue
+        text = item.text.strip()
         if not text:
             continue
-        contact_label = bool(CONTACT_LABEL_END_RE.search(current))
-        continued = contact_label or (
-            not _ends_sentence(current)
-            and previous.x1 >= right_edge - SHORT_LINE_CHARS * body_size
-            and not starts_item(text)
-            and line.x0 <= left_edge + INDENT_CHARS * body_size
-            and abs(line.size - previous.size) < 0.15 * body_size
-        )
-        if continued:
+        if previous is not None and current and geometry.continues(current, previous, item):
             current = _join(current, text)
         else:
             if current:
-                paragraphs.append(current)
+                blocks.append(current)
             current = text
+        previous = item
     if current:
-        paragraphs.append(current)
-    return paragraphs
+        blocks.append(current)
+    return blocks
 
 
 def title_lines(lines: list[TextLine]) -> int:
@@ -336,9 +358,380 @@ def title_lines(lines: list[TextLine]) -> int:
 
 # --- HTML ----------------------------------------------------------------------------------
 
-def paragraphs_html(title: str | None, paragraphs: list[str]) -> str:
-    """A minimal page that parsing.parse_report reads: <title>, one <p> per paragraph."""
+def paragraphs_html(title: str | None, blocks: list) -> str:
+    """A minimal page that parsing.parse_report reads: <title>, one <p> per paragraph, and each
+    table (PageTable) as a <table> with its merged cells as rowspan/colspan."""
     esc = html_lib.escape
     head = f"<title>{esc(title)}</title>" if title else ""
-    body = "\n".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    body = "\n".join(table_html(b) if isinstance(b, PageTable) else f"<p>{esc(b)}</p>" for b in blocks)
     return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">{head}</head><body>\n{body}\n</body></html>\n'
+
+
+# --- PDF tables: cells on a grid ----------------------------------------------------------------
+#
+# pdfplumber finds a ruled table's cells from the lines and rectangles drawn on the page; a
+# merged cell is one cell whose box covers several grid positions. The functions below turn
+# cell boxes into a grid with rowspan/colspan, join a table that a page break cut in two, and
+# write the <table> that parsing.grid reads like any HTML table. Boxes are (x0, top, x1,
+# bottom, text) in PDF units with y growing up, like TextLine.
+
+EDGE_TOLERANCE = 3.0  # points: one ruling drawn twice, or a cell's edge a hair off its neighbour's
+CELL_NUMBER_RE = re.compile(r"^[+\-－]?\d[\d,，]*(?:\.\d+)?(?:万元|元|件|条|个|项|次)?$")
+BLANK_CELL_RE = re.compile(r"^(?:[-—–/／]+|无)$")
+
+
+@dataclass
+class TableCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+
+
+@dataclass
+class PageTable:
+    """A table of one page (or of several, once stitched): cells on a grid of ``rows`` x
+    ``cols``, the column boundaries ``x_edges`` (cols + 1, left to right), and its top and
+    bottom edges (y grows up)."""
+    cells: list[TableCell]
+    rows: int
+    cols: int
+    x_edges: list[float]
+    top: float
+    bottom: float
+
+
+def cluster(values, tolerance: float = EDGE_TOLERANCE) -> list[float]:
+    """Sorted representatives of ``values``, values within ``tolerance`` of their neighbour
+    counting as one."""
+    groups: list[list[float]] = []
+    for value in sorted(values):
+        if groups and value - groups[-1][-1] <= tolerance:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _nearest(edges: list[float], value: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+
+
+def grid_from_boxes(boxes: list[tuple[float, float, float, float, str]]) -> PageTable | None:
+    """A grid from cell boxes: each distinct left/right edge a column boundary, each distinct
+    top/bottom edge a row boundary; a box over several becomes a rowspan/colspan cell.
+    None when the boxes make less than two rows and two columns (a frame round a paragraph)."""
+    if not boxes:
+        return None
+    x_edges = cluster([b[0] for b in boxes] + [b[2] for b in boxes])
+    y_edges = cluster([b[1] for b in boxes] + [b[3] for b in boxes])[::-1]  # top to bottom
+    cells = []
+    for x0, top, x1, bottom, text in boxes:
+        col, col_end = _nearest(x_edges, x0), _nearest(x_edges, x1)
+        row, row_end = _nearest(y_edges, top), _nearest(y_edges, bottom)
+        if col_end > col and row_end > row:
+            cells.append(TableCell(row, col, row_end - row, col_end - col, text))
+    rows, cols = len(y_edges) - 1, len(x_edges) - 1
+    if rows < 2 or cols < 2 or not cells:
+        return None
+    cells.sort(key=lambda c: (c.row, c.col))
+    return PageTable(cells, rows, cols, x_edges, y_edges[0], y_edges[-1])
+
+
+def _is_label(text: str) -> bool:
+    compact = SPACES_RE.sub("", text)
+    return bool(compact) and not CELL_NUMBER_RE.match(compact) and not BLANK_CELL_RE.match(compact)
+
+
+def stitch_tables(upper: PageTable, lower: PageTable) -> PageTable | None:
+    """One table from a table that ends a page and the one that starts the next, when they
+    are the same table cut by the page break: the same outer edges, and the columns of one
+    are columns of the other. A merged label cell cut by the break goes on in an empty cell
+    at the top of the next page (Word and LibreOffice print its text on the first page only):
+    that cell is joined to the one above. None when they are two tables."""
+    if abs(upper.x_edges[0] - lower.x_edges[0]) > EDGE_TOLERANCE or \
+            abs(upper.x_edges[-1] - lower.x_edges[-1]) > EDGE_TOLERANCE:
+        return None
+    edges = cluster(upper.x_edges + lower.x_edges)
+    if len(edges) != max(len(upper.x_edges), len(lower.x_edges)):
+        return None  # each has columns the other lacks: two tables one above the other
+
+    def remap(table: PageTable, row_offset: int) -> list[TableCell]:
+        out = []
+        for c in table.cells:
+            col = _nearest(edges, table.x_edges[c.col])
+            out.append(TableCell(c.row + row_offset, col, c.rowspan,
+                                 _nearest(edges, table.x_edges[c.col + c.colspan]) - col, c.text))
+        return out
+
+    above, below = remap(upper, 0), remap(lower, upper.rows)
+    last_row = {(c.col, c.colspan): c for c in above if c.row + c.rowspan == upper.rows}
+    kept = []
+    for c in below:
+        cut = last_row.get((c.col, c.colspan))
+        if c.row == upper.rows and not c.text.strip() and cut is not None and _is_label(cut.text):
+            cut.rowspan += c.rowspan
+        else:
+            kept.append(c)
+    cells = sorted(above + kept, key=lambda c: (c.row, c.col))
+    return PageTable(cells, upper.rows + lower.rows, len(edges) - 1, edges, upper.top, lower.bottom)
+
+
+def table_html(table: PageTable) -> str:
+    """The table as HTML, merged cells as rowspan/colspan; a grid position no cell covers
+    gets an empty cell, so parsing.grid puts every cell in its own column."""
+    esc = html_lib.escape
+    taken: set[tuple[int, int]] = set()
+    starts: dict[tuple[int, int], TableCell] = {}
+    for c in table.cells:
+        starts[(c.row, c.col)] = c
+        taken.update((r, k) for r in range(c.row, c.row + c.rowspan) for k in range(c.col, c.col + c.colspan))
+    out = ["<table>"]
+    for r in range(table.rows):
+        tds = []
+        for k in range(table.cols):
+            cell = starts.get((r, k))
+            if cell is not None:
+                spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + \
+                        (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+                tds.append(f"<td{spans}>{esc(cell.text)}</td>")
+            elif (r, k) not in taken:
+                tds.append("<td></td>")
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def cell_text(text: str) -> str:
+    """A cell's lines as one string: a label wrapped inside its cell is joined like a
+    paragraph (no space between Chinese characters)."""
+    parts = [part.strip() for part in text.splitlines() if part.strip()]
+    joined = ""
+    for part in parts:
+        joined = _join(joined, part) if joined else part
+    return joined
+
+
+# --- PDF tables without rules: cells from text positions ------------------------------------------
+#
+# A table drawn without rules has no boxes; its rows are the lines holding figures. A visual
+# row whose pieces (pdfminer splits a line at wide gaps, so each cell is a piece) end in
+# numbers is a row of values; the value columns are where those numbers stand. Label pieces
+# beside them (a label wrapped over two lines, set beside the middle of its row) go to the
+# row of values nearest them; header rows above the first row of values and rows spanning
+# the value columns (第二十条第（五）项, 信息内容 …) are rows of their own.
+
+MIN_CELL_ROWS = 2       # rows of two or more pieces: one alone is a line of text with a number
+LABEL_MAX_CHARS = 40    # a piece longer than this is a paragraph, not a cell
+HEADER_ROWS_ABOVE = 6   # header rows looked for above the first row of figures
+
+
+def _visual_rows(pieces: list[TextLine]) -> list[list[TextLine]]:
+    rows: list[list[TextLine]] = []
+    for piece in sorted(pieces, key=lambda p: (-p.top, p.x0)):
+        if rows and abs(rows[-1][0].top - piece.top) < 0.5 * min(rows[-1][0].size, piece.size):
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    return [sorted(row, key=lambda p: p.x0) for row in rows]
+
+
+def _is_number(piece: TextLine) -> bool:
+    compact = SPACES_RE.sub("", piece.text)
+    return bool(CELL_NUMBER_RE.match(compact) or BLANK_CELL_RE.match(compact))
+
+
+def _value_row(row: list[TextLine]) -> bool:
+    """Label piece(s), then numbers and nothing else: at least two numbers, or one beside
+    its label (a label wrapped over two lines may be set above and below its numbers)."""
+    first_number = next((i for i, p in enumerate(row) if _is_number(p)), None)
+    if first_number is None or not all(_is_number(p) for p in row[first_number:]):
+        return False
+    if any(len(p.text) > LABEL_MAX_CHARS for p in row):
+        return False
+    return len(row) - first_number >= 2 or first_number > 0
+
+
+def _is_cell_row(row: list[TextLine], left_edge: float, text_width: float) -> bool:
+    """A row that can be part of a table: short pieces, not a paragraph line nor a heading
+    at the left margin."""
+    if any(len(p.text) > LABEL_MAX_CHARS for p in row):
+        return False
+    if len(row) == 1:
+        piece = row[0]
+        if piece.x1 - piece.x0 > 0.8 * text_width:
+            return False
+        if starts_item(piece.text) and piece.x0 <= left_edge + INDENT_CHARS * piece.size:
+            return False
+    return True
+
+
+def find_unruled_tables(pieces: list[TextLine]) -> tuple[list[PageTable], list[TextLine]]:
+    """(tables, the pieces not in them) for a page's text pieces outside ruled tables."""
+    if not pieces:
+        return [], pieces
+    rows = _visual_rows(pieces)
+    left_edge = min(p.x0 for p in pieces)
+    text_width = max(p.x1 for p in pieces) - left_edge
+    is_value = [_value_row(r) for r in rows]
+    is_cell = [v or _is_cell_row(r, left_edge, text_width) for r, v in zip(rows, is_value)]
+    tables, used = [], set()
+    i = 0
+    while i < len(rows):
+        if not is_value[i]:
+            i += 1
+            continue
+        # the run of cell rows around this row of values, ending at its last row of values
+        end = i
+        j = i
+        while j + 1 < len(rows) and is_cell[j + 1]:
+            j += 1
+            if is_value[j]:
+                end = j
+        start = i
+        while start > 0 and is_cell[start - 1] and i - (start - 1) <= HEADER_ROWS_ABOVE:
+            start -= 1
+        region = list(range(start, end + 1))
+        if sum(len(rows[k]) >= 2 for k in region) >= MIN_CELL_ROWS:
+            table = _unruled_table([rows[k] for k in region], [is_value[k] for k in region])
+            if table is not None:
+                tables.append(table)
+                used.update(region)
+        i = end + 1
+    rest = [p for k, row in enumerate(rows) if k not in used for p in row]
+    return tables, rest
+
+
+def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageTable | None:
+    numbers = [p for row, v in zip(rows, value_flags) if v for p in row if _is_number(p)]
+    # value columns: the numbers' horizontal extents, overlapping ones merged
+    spans: list[list[float]] = []
+    for p in sorted(numbers, key=lambda p: p.x0):
+        if spans and p.x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], p.x1)
+        else:
+            spans.append([p.x0, p.x1])
+    if not spans:
+        return None
+    label_right = spans[0][0]
+    value_rows = [k for k, v in enumerate(value_flags) if v]
+    first_value = value_rows[0]
+
+    def column_of(piece: TextLine) -> int:  # 0 = the label column, 1.. = value columns
+        middle = (piece.x0 + piece.x1) / 2
+        if piece.x1 <= label_right:
+            return 0
+        return 1 + min(range(len(spans)), key=lambda s: abs((spans[s][0] + spans[s][1]) / 2 - middle))
+
+    grid_rows: list[dict] = []  # {"labels": [pieces], "values": {col: text}, "span": [(col0, col1, text)]}
+    row_of_value: dict[int, int] = {}
+    for k, row in enumerate(rows):
+        if value_flags[k]:
+            labels = [p for p in row if not _is_number(p)]
+            values = {column_of(p): p.text.strip() for p in row if _is_number(p)}
+            row_of_value[k] = len(grid_rows)
+            grid_rows.append({"labels": labels, "values": values, "top": row[0].top, "headers": []})
+        elif k > first_value and all(p.x1 <= label_right for p in row):
+            continue  # label pieces beside the rows of values: placed below
+        else:
+            headers = []
+            for p in row:
+                first, last = column_of(p), column_of(p)
+                if p.x1 > label_right:  # a header over several value columns
+                    covered = [1 + s for s, (a, b) in enumerate(spans) if p.x0 < b and p.x1 > a]
+                    if covered:
+                        first, last = min(covered[0], first), max(covered[-1], last)
+                headers.append((first, last, p.text.strip()))
+            grid_rows.append({"labels": [], "values": {}, "top": row[0].top, "headers": headers})
+    # label pieces of rows without values: to the nearest row of values
+    for k, row in enumerate(rows):
+        if value_flags[k] or k <= first_value or not all(p.x1 <= label_right for p in row):
+            continue
+        nearest = min(value_rows, key=lambda v: abs(rows[v][0].top - row[0].top))
+        grid_rows[row_of_value[nearest]]["labels"].extend(row)
+    # each row's label pieces in columns (x order), a wrapped label's lines joined top to bottom
+    for grid_row in grid_rows:
+        groups: list[list[TextLine]] = []
+        for p in sorted(grid_row["labels"], key=lambda p: p.x0):
+            if groups and p.x0 < max(q.x1 for q in groups[-1]) and p.x1 > min(q.x0 for q in groups[-1]):
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        groups = [sorted(g, key=lambda q: -q.top) for g in groups]
+        grid_row["item"] = cell_text("\n".join(q.text for q in groups[-1])) if groups else ""
+        grid_row["outer"] = [q for g in groups[:-1] for q in g]
+    _group_labels(grid_rows)
+    # Cells: an empty position is joined to the cell on its left, as a merged cell would be
+    # (a table without rules shows no difference): 行政许可 | 1842 over the three value
+    # columns of table 二's 第二十条第（五）项 reads like the HTML table's colspan cell.
+    n_cols = len(spans) + 2
+    cells = []
+    covered: set[int] = set()
+    for r, grid_row in enumerate(grid_rows):
+        if grid_row["headers"]:
+            if len(grid_row["headers"]) == 1:
+                entries = [(0, grid_row["headers"][0][2])]
+            else:
+                entries = [(first + 1 if first else 0, text) for first, _, text in grid_row["headers"]]
+        else:
+            if r not in covered:
+                span = grid_row.get("group_span", 1)
+                cells.append(TableCell(r, 0, span, 1, grid_row.get("group", "")))
+                covered.update(range(r, r + span))
+            entries = [(1, grid_row["item"])] + [(col + 1, text) for col, text in sorted(grid_row["values"].items())]
+        entries = sorted(dict(entries).items())
+        for (col, text), following in zip(entries, [e[0] for e in entries[1:]] + [n_cols]):
+            if following > col:
+                cells.append(TableCell(r, col, 1, following - col, text))
+    # one grid position per header cell: overlapping header cells are moved right
+    seen: set[tuple[int, int]] = set()
+    kept = []
+    for c in cells:
+        positions = {(c.row, k) for k in range(c.col, c.col + c.colspan)}
+        if positions & seen:
+            continue
+        seen |= positions
+        kept.append(c)
+    left = min(p.x0 for row in rows for p in row)
+    x_edges = [left, left] + [s[0] for s in spans] + [spans[-1][1]]
+    top = max(p.top for row in rows for p in row)
+    bottom = min(p.top - p.size for row in rows for p in row)
+    return PageTable(kept, len(grid_rows), len(spans) + 2, x_edges, top, bottom)
+
+
+ITEM_NUMBER_RE = re.compile(r"^\s*(\d{1,2})\s*[.．、]")
+
+
+def _item_number(text: str) -> int | None:
+    m = ITEM_NUMBER_RE.match(text)
+    return int(m.group(1)) if m else None
+
+
+def _group_labels(grid_rows: list[dict]) -> None:
+    """Group labels of a table without rules ((三)不予公开 beside items 1. to 8.): the
+    label is set beside the middle of its rows, its lines spread over several of them. The
+    lines are joined, and the label is given to the run of rows numbered 1., 2., 3. … that
+    holds them (stored as "group" and "group_span" on the run's first row)."""
+    rows = [r for r in grid_rows if not r["headers"]]
+    i = 0
+    while i < len(rows):
+        if not rows[i]["outer"]:
+            i += 1
+            continue
+        # the label's lines: outer pieces of consecutive rows, each line going on with the last
+        lines, j = list(rows[i]["outer"]), i
+        while j + 1 < len(rows) and rows[j + 1]["outer"] and not starts_item(rows[j + 1]["outer"][0].text):
+            j += 1
+            lines.extend(rows[j]["outer"])
+        first, last = i, j
+        numbers = [_item_number(r["item"]) for r in rows]
+        while first > 0 and numbers[first] is not None and numbers[first - 1] == numbers[first] - 1 \
+                and not rows[first - 1]["outer"]:
+            first -= 1
+        while last + 1 < len(rows) and numbers[last] is not None and numbers[last + 1] == numbers[last] + 1 \
+                and not rows[last + 1]["outer"]:
+            last += 1
+        rows[first]["group"] = cell_text("\n".join(q.text for q in sorted(lines, key=lambda q: -q.top)))
+        rows[first]["group_span"] = last - first + 1
+        i = j + 1

@@ -117,6 +117,10 @@ class _Reader:
         elif self.table == 3:
             self._table3(labels, values)
         elif self.table == 4 and len(values) >= 15 and not labels:
+            # empty cells before the figures (the label columns of a table rebuilt from a PDF
+            # without rules) are not figures
+            while len(values) > 15 and not values[0].text.strip():
+                values = values[1:]
             self._table4(values)
         elif self.table == 4 and len(values) >= 15:
             self._table4(values[-15:])

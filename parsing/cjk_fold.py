@@ -1,0 +1,66 @@
+"""Radical code points → the ideographs they stand for (⼈⺠ → 人民), one character for one.
+
+Chinese PDFs often carry a font whose ToUnicode map sends a glyph to a radical code point
+instead of the ideograph it draws: ⼈ U+2F08 for 人, ⺠ U+2EA0 for 民, ⽂ U+2F42 for 文, ⻔ U+2ED4
+for 门. The page looks right, but its text does not say 人民, so neither the parser's patterns
+nor the search index find it.
+
+Kangxi Radicals (U+2F00–U+2FD5) have NFKC decompositions to the unified ideographs. CJK Radicals
+Supplement (U+2E80–U+2EF3) has none, so NFKC leaves it alone; for it, Unicode's
+EquivalentUnifiedIdeograph.txt (UCD) gives the equivalents, written out below, plus a few
+simplified forms that draw the whole character (⻔ 门, ⻆ 角) which that file leaves out because
+they are radical shapes too. NFKC is applied to the radical blocks only: on the whole text it would
+also turn full-width punctuation (，：（）) into ASCII, which the parser reads as written.
+
+No maintained package ships this table (unihan-etl and the like build the whole Unihan database).
+"""
+from __future__ import annotations
+
+import unicodedata
+
+KANGXI_RADICALS = range(0x2F00, 0x2FD6)
+RADICALS_SUPPLEMENT = range(0x2E80, 0x2EF4)
+
+# CJK Radicals Supplement → unified ideograph, from EquivalentUnifiedIdeograph.txt (Unicode 15).
+SUPPLEMENT_EQUIVALENTS = {
+    0x2E80: 0x51AB, 0x2E81: 0x5382, 0x2E82: 0x4E5B, 0x2E83: 0x4E5A, 0x2E84: 0x4E59, 0x2E85: 0x4EBB,
+    0x2E86: 0x5182, 0x2E89: 0x5202, 0x2E8A: 0x535C, 0x2E8B: 0x353E, 0x2E8E: 0x5140, 0x2E8F: 0x5C23,
+    0x2E90: 0x5C22, 0x2E92: 0x5DF3, 0x2E93: 0x5E7A, 0x2E94: 0x5F51, 0x2E95: 0x5F50, 0x2E96: 0x5FC4,
+    0x2E97: 0x38FA, 0x2E98: 0x624C, 0x2E99: 0x6535, 0x2E9B: 0x65E1, 0x2E9D: 0x6708, 0x2E9E: 0x6B7A,
+    0x2E9F: 0x6BCD, 0x2EA0: 0x6C11, 0x2EA1: 0x6C35, 0x2EA2: 0x6C3A, 0x2EA3: 0x706C, 0x2EA5: 0x722B,
+    0x2EA6: 0x4E2C, 0x2EA8: 0x72AD, 0x2EAB: 0x7F52, 0x2EAC: 0x793A, 0x2EAD: 0x793B, 0x2EAF: 0x7CF9,
+    0x2EB0: 0x7E9F, 0x2EB1: 0x7F53, 0x2EB3: 0x34C1, 0x2EB4: 0x34C1, 0x2EB9: 0x8002, 0x2EBA: 0x8080,
+    0x2EBC: 0x6708, 0x2EBD: 0x81FC, 0x2EBE: 0x8279, 0x2EBF: 0x8279, 0x2EC0: 0x8279, 0x2EC1: 0x864E,
+    0x2EC2: 0x8864, 0x2EC3: 0x8980, 0x2EC4: 0x897F, 0x2EC5: 0x89C1, 0x2EC8: 0x8BA0, 0x2EC9: 0x8D1D,
+    0x2ECB: 0x8F66, 0x2ECD: 0x8FB6, 0x2ECF: 0x961D, 0x2ED0: 0x9485, 0x2ED1: 0x9577, 0x2ED2: 0x9578,
+    0x2ED3: 0x957F, 0x2ED6: 0x961D, 0x2ED8: 0x9752, 0x2ED9: 0x97E6, 0x2EDA: 0x9875, 0x2EDB: 0x98CE,
+    0x2EDC: 0x98DE, 0x2EDD: 0x98DF, 0x2EDF: 0x98E0, 0x2EE0: 0x9963, 0x2EE2: 0x9A6C, 0x2EE3: 0x9AA8,
+    0x2EE4: 0x9B3C, 0x2EE5: 0x9C7C, 0x2EE6: 0x9E1F, 0x2EE7: 0x5364, 0x2EE8: 0x9EA6, 0x2EE9: 0x9EC4,
+    0x2EEA: 0x9EFE, 0x2EEB: 0x6589, 0x2EEC: 0x9F50, 0x2EED: 0x6B6F, 0x2EEE: 0x9F7F, 0x2EEF: 0x7ADC,
+    0x2EF0: 0x9F99, 0x2EF1: 0x9F9C, 0x2EF2: 0x4E80, 0x2EF3: 0x9F9F,
+}
+# Simplified radical forms that draw the whole character, seen in PDFs' text layers for these
+# characters (部⻔, ⻆色); the UCD file leaves them out.
+SUPPLEMENT_WHOLE_CHARACTERS = {0x2ED4: 0x95E8, 0x2EC6: 0x89D2, 0x2E9C: 0x65E5, 0x2EA7: 0x725B}
+
+
+def _radical_table() -> dict[int, int]:
+    table = {}
+    for code in KANGXI_RADICALS:
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1 and folded != chr(code):
+            table[code] = ord(folded)
+    table.update(SUPPLEMENT_EQUIVALENTS)
+    table.update(SUPPLEMENT_WHOLE_CHARACTERS)
+    return table
+
+
+RADICAL_TABLE = _radical_table()
+_RADICAL_CHARS = frozenset(map(chr, RADICAL_TABLE))
+
+
+def fold_radicals(text: str) -> str:
+    """``text`` with radical code points replaced by their ideographs (same length)."""
+    if text.isascii() or _RADICAL_CHARS.isdisjoint(text):  # both walk the string in C
+        return text
+    return text.translate(RADICAL_TABLE)
