@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 from parsing import Report, parse_report
 from parsing.blocked import detect_block
 from parsing.documents import extract_document, sniff_kind
-from parsing.issuers import issuer_level, place_from_issuer
+from parsing.issuers import issuer_level
 from parsing.version import PARSER_VERSION
 
+from .divisions import DEMO_REGISTRY_CSV, load_divisions, registry_codes, registry_rows
 from .raw import RawResponse, now_iso
 from .search import index_text
 from .store import Archive
@@ -207,6 +208,8 @@ def ingest(archive: Archive, raw: RawResponse, reading: Reading | None = None, *
         if record and raw.body is not None:
             archive.put_body(raw.body, sha)
         portal_id = archive.portal_id(raw.portal_url)
+        if reading.report is not None and reading.report.site_id:
+            note_site_id(archive, portal_id, reading.report.site_id)
         state = archive.report_state(key)
         decision = decide(raw, reading, state)
         report_id = state["id"] if state else None
@@ -236,14 +239,52 @@ def _write(archive: Archive, raw: RawResponse, reading: Reading, key: str, porta
     if report.published is None and reading.attachment and raw.link_date:
         # A PDF/DOCX carries no 发布日期 of its own: the date the portal's list shows beside the link.
         report.published = raw.link_date
-    province, city, county = archive.portal_place(portal_id)
-    if not (province or city or county):
-        province, city, county = place_from_issuer(report.issuer)
+    portal_code = portal_division(archive, portal_id)
+    gazetteer = archive.gazetteer()
+    division_code = gazetteer.division_of(report.issuer, portal_code, report.year)
+    if division_code:
+        province, city, county = gazetteer.place(division_code, report.year)
+    else:  # unplaced: the portals CSV's own names, if it gave any; nothing guessed
+        province, city, county = archive.portal_place(portal_id)
+    level = issuer_level(report.issuer)
+    if level is None and division_code and gazetteer.is_own_name(report.issuer, division_code):
+        level = "government"  # "大英县" alone (大英县2020年度政府信息公开工作报告) is its government
     meta = {
         "fetched_at": raw.fetched_at, "portal_id": portal_id, "portal_url": raw.portal_url,
         "http_status": raw.status, "content_sha256": raw.sha256, "parser_version": PARSER_VERSION,
         "attachment_url": raw.where if reading.attachment else None,
         "attachment_sha256": raw.sha256 if reading.attachment else None,
-        "province": province, "city": city, "county": county, "level": issuer_level(report.issuer),
+        "province": province, "city": city, "county": county, "level": level, "division_code": division_code,
     }
     return archive.write_report(report, url=key, report_id=report_id, new_id=new_id, indexed=reading.index, **meta)
+
+
+def note_site_id(archive: Archive, portal_id: int | None, site_id: str) -> None:
+    """Record the 政府网站标识码 a portal's page prints (the first seen), and say so when its
+    division is not the one the portals CSV gives."""
+    codes = archive.portal_codes(portal_id)
+    if codes is None or codes["site_id"] == site_id:
+        return
+    if codes["site_id"] is None:
+        archive.set_portal_fields(portal_id, site_id=site_id)
+        if codes["code"] and site_id[:6] != codes["code"]:
+            logger.warning("portal %s: its pages print 网站标识码 %s (division %s) but the portals CSV says %s; "
+                           "the CSV's code is used", portal_id, site_id, site_id[:6], codes["code"])
+
+
+def portal_division(archive: Archive, portal_id: int | None) -> str | None:
+    """The portal's division: the portals CSV's code, else its 标识码's, else the CSV's place names
+    read through the registry (kept in portals.division_code for the coverage view)."""
+    codes = archive.portal_codes(portal_id)
+    if codes is None:
+        return None
+    gazetteer = archive.gazetteer()
+    if codes["code"] and codes["code"] not in gazetteer.codes and codes["code"] in registry_codes(DEMO_REGISTRY_CSV):
+        load_divisions(archive.conn, registry_rows(DEMO_REGISTRY_CSV), "demo")
+        gazetteer = archive.gazetteer(reload=True)
+    code = (codes["code"] if codes["code"] in gazetteer.codes else None) \
+        or gazetteer.site_code(codes["site_id"]) \
+        or gazetteer.code_of_place(codes["province"], codes["city"], codes["county"])
+    if code != codes["division_code"]:
+        archive.set_portal_fields(portal_id, division_code=code)
+    return code

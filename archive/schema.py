@@ -22,12 +22,27 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from .divisions import FIRST_REPORT_YEAR, GOVERNMENT_REPORT_DUE, REGISTRY_CSV, registry_digest, registry_rows
+
 TABLES: dict[str, dict] = {
     "portals": {
+        # code: the division code the portals CSV gives; site_id: the 政府网站标识码 its pages print;
+        # division_code: the portal's division as nianbao reads it (code, else the 标识码's, else
+        # the CSV's place names looked up in the registry)
         "columns": {"id": int, "url": str, "name": str, "province": str, "city": str,
-                    "county": str, "family": str, "first_seen": str, "last_crawled": str},
+                    "county": str, "family": str, "first_seen": str, "last_crawled": str,
+                    "code": str, "site_id": str, "division_code": str},
         "pk": "id",
         "unique": [["url"]],
+    },
+    # China's administrative divisions, GB/T 2260 (archive/divisions.py; one row per code and
+    # name: a code renamed in place has two). valid_to: first year no longer valid, NULL in use.
+    # source: 'gb2260' (the packaged registry, reloaded when it changes) or 'demo'.
+    "divisions": {
+        "columns": {"code": str, "name": str, "level": str, "parent_code": str, "valid_from": int,
+                    "valid_to": int, "successors": str, "source": str},
+        "pk": ("code", "valid_from"),
+        "indexes": [["name"], ["parent_code"]],
     },
     "reports": {
         "columns": {
@@ -41,12 +56,15 @@ TABLES: dict[str, dict] = {
             "response_id": int, "parser_version": str, "attachment_url": str,
             "attachment_sha256": str, "image_only": int, "images": str, "gone_since": str,
             "province": str, "city": str, "county": str, "level": str,
+            # the GB/T 2260 code of the division whose government, department or township issued it
+            "division_code": str,
         },
         "pk": "id",
         "not_null": {"url"},
         "unique": [["url"]],
         "foreign_keys": [("portal_id", "portals", "id")],
-        "indexes": [["year"], ["issuer"], ["portal_id"], ["province"], ["city"], ["county"], ["level"], ["template"]],
+        "indexes": [["year"], ["issuer"], ["portal_id"], ["province"], ["city"], ["county"], ["level"], ["template"],
+                    ["division_code", "year", "level"]],
     },
     "sections": {
         "columns": {"report_id": int, "number": int, "heading": str, "kind": str, "text": str},
@@ -84,6 +102,10 @@ TABLES: dict[str, dict] = {
     "figures": {
         "columns": {"report_id": int, "name": str, "value": float, "unit": str, "sentence": str},
         "pk": ("report_id", "name"),
+        # NUMERIC as in stat_cells: 215 stays the integer 215 in every export (REAL made it 215.0).
+        # WITHOUT ROWID because that path of ensure_schema writes sql_types (and rows cluster by report).
+        "without_rowid": True,
+        "sql_types": {"value": "NUMERIC"},
         "foreign_keys": [("report_id", "reports", "id")],
     },
     # Bodies as served, once each. compression: 'zlib' or 'none' (when zlib does not help).
@@ -114,8 +136,17 @@ TABLES: dict[str, dict] = {
     "crawl_runs": {
         "columns": {"id": int, "started": str, "finished": str, "start_urls": str, "pid": int,
                     "new": int, "changed": int, "unchanged": int, "failed": int, "blocked": int,
-                    "skipped": int, "requests": int, "exit_status": int},
+                    "skipped": int, "requests": int, "exit_status": int,
+                    # 1 for a --full crawl (archive.monitors compares a run with the last of its kind)
+                    "full": int},
         "pk": "id",
+    },
+    # What the monitors said at the end of each crawl (scraper/monitors.py).
+    "monitor_results": {
+        # portal_id: set on the extra rows naming each portal a per-portal monitor failed on
+        "columns": {"id": int, "run_id": int, "monitor": str, "passed": int, "detail": str, "portal_id": int},
+        "pk": "id",
+        "indexes": [["run_id"]],
     },
     "schema_migrations": {
         "columns": {"name": str, "applied_at": str},
@@ -196,6 +227,59 @@ VIEWS = {
     "fetch_outcomes": """
         select portal_url, outcome, count(*) as n from fetches group by portal_url, outcome
     """,
+    # One row per division in scope (it has a portal, or holds a report) and year it was valid in,
+    # from the archive's first report year to last year: its government's report (NULL when the
+    # archive has none), how many department and township reports, and a status: present,
+    # vanished (archived, gone from the portal), missing (not archived, not yet due) or overdue
+    # (not archived after 31 March of the next year, 条例 Art. 50).
+    "coverage": f"""
+        with recursive years(year) as (
+            select max({FIRST_REPORT_YEAR}, coalesce((select min(year) from reports where year >= {FIRST_REPORT_YEAR}),
+                                            cast(strftime('%Y', 'now') as integer) - 1))
+            union all select year + 1 from years where year < cast(strftime('%Y', 'now') as integer) - 1
+        ),
+        scope(code) as (
+            select division_code from portals where division_code is not null
+            union select division_code from reports where division_code is not null
+        ),
+        span as (
+            select divisions.code, min(divisions.valid_from) as valid_from,
+                   max(coalesce(divisions.valid_to, 10000)) as valid_to
+            from divisions join scope on scope.code = divisions.code group by divisions.code
+        ),
+        cells as (
+            select span.code as division_code, years.year as year,
+                   (select r.id from reports r where r.division_code = span.code and r.year = years.year
+                      and r.level = 'government' order by r.gone_since is not null, r.id limit 1) as government_report_id,
+                   (select count(*) from reports r where r.division_code = span.code and r.year = years.year
+                      and r.level in ('department', 'government_office')) as department_reports,
+                   (select count(*) from reports r where r.division_code = span.code and r.year = years.year
+                      and r.level = 'township') as township_reports
+            from span join years on years.year >= span.valid_from and years.year < span.valid_to
+        )
+        select cells.division_code,
+               coalesce((select name from divisions d where d.code = cells.division_code and d.valid_from <= cells.year
+                         order by d.valid_from desc limit 1),
+                        (select name from divisions d where d.code = cells.division_code limit 1)) as name,
+               (select level from divisions d where d.code = cells.division_code limit 1) as level,
+               (select name from divisions d where d.code = substr(cells.division_code, 1, 2) || '0000'
+                order by d.valid_from desc limit 1) as province,
+               cells.year, cells.government_report_id, cells.department_reports, cells.township_reports,
+               case when cells.government_report_id is null then
+                        case when date('now') > (cells.year + 1) || '-{GOVERNMENT_REPORT_DUE}' then 'overdue' else 'missing' end
+                    when (select gone_since from reports where id = cells.government_report_id) is not null then 'vanished'
+                    else 'present' end as status,
+               (cells.year + 1) || '-{GOVERNMENT_REPORT_DUE}' as due
+        from cells
+    """,
+    # Governments whose report for a year the archive does not have, past its deadline.
+    "overdue": """
+        select coverage.division_code, coverage.name, coverage.level, coverage.province, coverage.year,
+               coverage.due, cast(julianday('now') - julianday(coverage.due) as integer) as days_overdue,
+               (select max(r.year) from reports r where r.division_code = coverage.division_code
+                  and r.level = 'government') as last_published_year
+        from coverage where coverage.status = 'overdue'
+    """,
     # Reports that vanished from their portal, and when: a finding in itself.
     "vanished_reports": """
         select portals.name as portal, portals.url as portal_url, reports.year, reports.issuer,
@@ -266,13 +350,38 @@ def _migrate_stats_to_cells(db: sqlite_utils.Database) -> None:
     db.execute("drop table stats")
 
 
+def _load_registry(db: sqlite_utils.Database) -> None:
+    """The packaged divisions registry, replacing an older one (demo rows stay)."""
+    db.execute("delete from divisions where source = 'gb2260' or source is null")
+    db["divisions"].insert_all(({**row, "source": "gb2260"} for row in registry_rows()), batch_size=1000)
+
+
+def registry_migration() -> str:
+    """The migration that loads this version of the registry (a new CSV is a new migration)."""
+    return f"divisions-{registry_digest(REGISTRY_CSV)}"
+
+
 # Data migrations, applied once each in this order and recorded in schema_migrations.
 MIGRATIONS = [
     ("2026-11-raw-first-fetches-to-responses", _migrate_fetches_table),
     ("2026-11-report-places-from-portals", _migrate_report_places),
     ("2026-11-search-index-contentless-bigrams", _rebuild_search_index),
     ("2026-11-stats-labels-apart", _migrate_stats_to_cells),
+    ("2026-12-figures-value-numeric", lambda db: _migrate_figures_numeric(db)),
 ]
+
+
+def _migrate_figures_numeric(db: sqlite_utils.Database) -> None:
+    """figures.value had REAL affinity (a count written 215 read 215.0): the table is made again as
+    TABLES declares it (NUMERIC) and its rows copied, an integral value becoming the integer."""
+    created = db.execute("select sql from sqlite_master where type = 'table' and name = 'figures'").fetchone()
+    if not created or "NUMERIC" in created[0]:
+        return
+    columns = ", ".join(f"[{c}]" for c in TABLES["figures"]["columns"])
+    db.execute("alter table figures rename to figures_before_numeric")
+    db.execute(_without_rowid_sql("figures", TABLES["figures"]))
+    db.execute(f"insert into figures ({columns}) select {columns} from figures_before_numeric")
+    db.execute("drop table figures_before_numeric")
 
 
 SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT", bytes: "BLOB"}
@@ -322,6 +431,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             if name not in applied:
                 migrate(db)
                 db["schema_migrations"].insert({"name": name, "applied_at": _now()})
+        if registry_migration() not in applied:
+            _load_registry(db)
+            db["schema_migrations"].insert({"name": registry_migration(), "applied_at": _now()})
         for name, sql in VIEWS.items():
             db.execute(f"create view [{name}] as {sql}")
 
@@ -333,4 +445,5 @@ def is_current(db: sqlite_utils.Database) -> bool:
         if name not in names or set(spec["columns"]) - set(db[name].columns_dict):
             return False
     applied = {row[0] for row in db.execute("select name from schema_migrations")}
-    return all(name in applied for name, _ in MIGRATIONS) and set(VIEWS) <= set(db.view_names())
+    return (all(name in applied for name, _ in MIGRATIONS) and registry_migration() in applied
+            and set(VIEWS) <= set(db.view_names()))

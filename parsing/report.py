@@ -15,6 +15,7 @@ from .meta import (
     year_from_title,
 )
 from .sections import Section, split_sections
+from .selectors import SITE_ID_RE
 from .signals import attachment_urls, image_urls, link_share, page_signal, text_says_report
 from .grid import read_tables
 from .tables import Stat, extract_stats, template_from_stats
@@ -53,6 +54,8 @@ class Report:
     # What the page is besides a report's text (signals.page_signal): "soft_404",
     # "maintenance", "attachment_only", "image_only", or None.
     signal: str | None = None
+    # The page's 政府网站标识码 (selectors.SITE_ID_RE): which division's portal served it.
+    site_id: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -77,6 +80,7 @@ class Report:
             "images": list(self.images),
             "image_only": self.image_only,
             "signal": self.signal,
+            "site_id": self.site_id,
         }
 
 
@@ -87,6 +91,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     meta charset, else UTF-8/GB18030) or already-decoded text.
     """
     text, encoding = decode_html(body, content_type)
+    site_id = SITE_ID_RE.search(text)
     detail = gkmlpt_detail(text)
     if detail is not None:
         # A gkmlpt page renders its document from JSON with JavaScript.
@@ -143,6 +148,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         attachments=attachments,
         images=images,
         image_only=title_says_report and bool(images) and not text_says and not attachments,
+        site_id=site_id.group(1) if site_id else None,
     )
     report.signal = page_signal(report)
     # A report only when its title AND its text say so: a list page or a homepage

@@ -109,3 +109,8 @@ SOFT_404_RE = re.compile(r"您访问的页面不存在|页面不存在|页面已
 MAINTENANCE_RE = re.compile(r"系统维护|网站维护|维护中|系统升级|升级维护|暂停访问|暂停服务")
 # Images smaller than this (stated width or height, in pixels) are spacers and trackers.
 IMAGE_MIN_SIZE = 32
+
+# The 政府网站标识码 a government site prints in its footer (国办发〔2017〕47号: every government
+# website has one; 10 digits, the first six its division's GB/T 2260 code): "网站标识码：5109030018",
+# "标识码:4305270002", also split by tags or &nbsp; in the HTML.
+SITE_ID_RE = re.compile(r"标识码\s*(?:[:：]|&nbsp;|\s|<[^<>]{0,200}>){0,8}(\d{10})(?!\d)")

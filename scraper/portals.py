@@ -1,4 +1,5 @@
-"""Portal lists: a CSV with columns name, province, city, county, url.
+"""Portal lists: a CSV with columns name, province, city, county, url, and optionally code (the
+portal's GB/T 2260 division code, as `nianbao divisions` prints it).
 
 Users bring what they have: UTF-8 with or without a BOM, or GBK/GB18030 (what
 Excel writes on Chinese Windows).
@@ -25,6 +26,7 @@ class Portal:
     province: str | None = None
     city: str | None = None
     county: str | None = None
+    code: str | None = None  # GB/T 2260 code of the portal's division
 
     @property
     def host(self) -> str:
@@ -51,8 +53,9 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def read_portals_checked(path: str) -> tuple[list[Portal], list[str]]:
-    """(portals, problems): each problem names the line of a row without a usable URL."""
+def read_portals_checked(path: str, known_codes=None) -> tuple[list[Portal], list[str]]:
+    """(portals, problems): each problem names the line of a row without a usable URL, or with a
+    code that is not in ``known_codes`` (the registry's), and the row is left out."""
     try:
         with open(path, "rb") as f:
             text = _decode(f.read(), path)
@@ -73,10 +76,15 @@ def read_portals_checked(path: str) -> tuple[list[Portal], list[str]]:
         if problem:
             problems.append(f"{path}, line {line}: {problem} ({url!r})")
             continue
+        code = (row.get("code") or "").strip() or None
+        if code is not None and known_codes is not None and code not in known_codes:
+            problems.append(f"{path}, line {line}: code {code} is not a division code in nianbao's registry "
+                            f"(see `nianbao divisions`)")
+            continue
         portals.append(Portal(url=url, name=(row.get("name") or "").strip() or None,
                               province=(row.get("province") or "").strip() or None,
                               city=(row.get("city") or "").strip() or None,
-                              county=(row.get("county") or "").strip() or None))
+                              county=(row.get("county") or "").strip() or None, code=code))
     return portals, problems
 
 
@@ -89,6 +97,6 @@ def write_portals(portals: list[Portal], path) -> None:
     """A portals CSV (UTF-8) that read_portals reads back: what `nianbao demo` and the tests give --portals."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(REQUIRED_COLUMNS)
+        writer.writerow(("code",) + REQUIRED_COLUMNS)
         for p in portals:
-            writer.writerow([p.name or "", p.province or "", p.city or "", p.county or "", p.url])
+            writer.writerow([p.code or "", p.name or "", p.province or "", p.city or "", p.county or "", p.url])
