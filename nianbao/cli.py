@@ -40,21 +40,22 @@ def open_for_writing(db: str):
     damaged archive (checked before anything is written), a full disk, another writer."""
     import sqlite3
 
-    from archive.store import ArchiveError, lock_archive, open_archive
+    from archive.store import ArchiveError, lock_archive, open_archive, recognise
 
     parent = Path(db).resolve().parent
     if not parent.is_dir():
         fail(f"cannot create the archive {db}: folder {parent} does not exist", EXIT_ARCHIVE)
     lock = None
     try:
-        if Path(db).is_file():  # first the lock: checking a file another crawl is writing is wasted
+        recognise(db)  # someone else's file is neither locked nor written
+        if Path(db).is_file():  # the lock before the damage check: checking a file being written is wasted
             lock = lock_archive(db)
         archive = open_archive(db, verify=True)
         lock = lock or lock_archive(db)
-    except ArchiveError as exc:
-        fail(str(exc), EXIT_ARCHIVE)
-    except (sqlite3.Error, OSError) as exc:
-        fail(f"cannot open the archive {db}: {exc}", EXIT_ARCHIVE)
+    except (ArchiveError, sqlite3.Error, OSError) as exc:
+        if lock is not None:
+            lock.close()
+        fail(str(exc) if isinstance(exc, ArchiveError) else f"cannot open the archive {db}: {exc}", EXIT_ARCHIVE)
     return archive, lock
 
 

@@ -180,3 +180,88 @@ def test_statistics_keep_integers_as_integers(archive):
                                 [report_id]).fetchall() == [(20.3,)]
     assert not archive.conn.execute("select 1 from stats where typeof(value) = 'real' and value = cast(value as integer)"
                                     ).fetchall()
+
+
+# --- whose database is it: nianbao's mark (PRAGMA application_id) or schema, never one table name ----
+def foreign_database(path, kind):
+    """Someone else's SQLite file that happens to have a `reports` table."""
+    conn = sqlite3.connect(path)
+    conn.execute("create table reports (id integer primary key, url text, title text, year integer)")
+    conn.execute("insert into reports (url, title, year) values ('http://example.com/', 'Q3 sales', 2024)")
+    if kind == "another application's mark":
+        conn.execute("pragma application_id = 0x47504b47")  # a GeoPackage's
+    elif kind == "a migrations table of its own":  # Rails, Django … keep one too
+        conn.execute("create table schema_migrations (version text primary key)")
+        conn.execute("insert into schema_migrations values ('20240101000000')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+FOREIGN_KINDS = ["a reports table", "another application's mark", "a migrations table of its own"]
+
+
+@pytest.mark.parametrize("kind", FOREIGN_KINDS)
+def test_a_foreign_database_with_a_reports_table_is_refused_and_left_byte_for_byte(tmp_path, kind):
+    from archive.store import NotAnArchive, recognise
+
+    path = foreign_database(tmp_path / "theirs.db", kind)
+    before = path.read_bytes()
+    with pytest.raises(NotAnArchive) as raised:
+        recognise(str(path))
+    assert "not a nianbao archive" in str(raised.value)
+    with pytest.raises(NotAnArchive):
+        open_archive(str(path))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]
+
+
+@pytest.mark.parametrize("kind", FOREIGN_KINDS)
+def test_crawl_and_import_refuse_a_foreign_database_with_exit_3_and_change_nothing(tmp_path, kind):
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from nianbao.cli import cli
+
+    path = foreign_database(tmp_path / "theirs.db", kind)
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["import-warc", str(FILES / "warc" / "wget.warc.gz"), "--db", str(path)])
+    assert result.exit_code == 3 and "not a nianbao archive" in result.output, result.output
+    assert "Traceback" not in result.output
+    repo = Path(__file__).resolve().parent.parent
+    crawl = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "http://127.0.0.1:9/", "--db", str(path)],
+                           cwd=repo, capture_output=True, text=True, timeout=120)
+    assert crawl.returncode == 3 and "not a nianbao archive" in crawl.stderr, crawl.stderr
+    assert len(crawl.stderr.strip().splitlines()) == 1, crawl.stderr
+    reparse = CliRunner().invoke(cli, ["reparse", "--db", str(path)])
+    assert reparse.exit_code != 0 and "not a nianbao archive" in reparse.output
+    assert path.read_bytes() == before
+
+
+def test_archives_of_the_previous_nianbao_open_upgrade_and_get_the_mark(tmp_path):
+    from archive.store import APPLICATION_ID, CURRENT, PREVIOUS, recognise
+
+    first = tmp_path / "v1.db"  # before schema_migrations existed
+    shutil.copy(OLD_ARCHIVE, first)
+    previous = tmp_path / "previous.db"  # schema_migrations, no mark: nianbao before the mark
+    made = open_archive(str(previous))
+    made.conn.execute("pragma application_id = 0")
+    made.close()
+    for path, reports in ((first, 8), (previous, 0)):
+        assert recognise(str(path)) == PREVIOUS
+        archive = open_archive(str(path))
+        assert archive.conn.execute("pragma application_id").fetchone()[0] == APPLICATION_ID
+        assert archive.conn.execute("select count(*) from reports").fetchone()[0] == reports
+        assert is_current(archive.db)
+        archive.close()
+        assert recognise(str(path)) == CURRENT
+
+
+def test_a_new_archive_carries_the_mark_from_its_first_write(tmp_path):
+    from archive.store import APPLICATION_ID
+
+    path = tmp_path / "new.db"
+    open_archive(str(path)).close()
+    assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
