@@ -278,7 +278,40 @@ def antiword_html(text: str) -> tuple[str | None, str]:
     return title, "\n".join(parts)
 
 
+SOFFICE_NAMES = ("soffice", "libreoffice")
+
+
+def convert_with_libreoffice(body: bytes) -> bytes | None:
+    """The DOC/WPS as DOCX, converted by LibreOffice (Word 97 tables with merged cells
+    survive, which antiword's text drops); None when LibreOffice is not installed or cannot
+    read the file. It runs as a child of this process: the address-space and CPU limits
+    apply to it too, and the parent's timeout kills the whole process group. Its profile is
+    a private directory, so conversions never share or lock a user's profile."""
+    soffice = next(filter(None, map(shutil.which, SOFFICE_NAMES)), None)
+    if soffice is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="nianbao-") as private:  # mode 0700
+        path = os.path.join(private, "document.doc")  # fixed name: never one from the URL
+        with open(path, "wb") as f:
+            f.write(body)
+        run = subprocess.run([soffice, "--headless", "--norestore", "--nolockcheck",
+                              f"-env:UserInstallation=file://{private}/profile",
+                              "--convert-to", "docx:MS Word 2007 XML", "--outdir", private, path],
+                             capture_output=True, check=False, stdin=subprocess.DEVNULL)
+        converted = os.path.join(private, "document.docx")
+        if run.returncode != 0 or not os.path.exists(converted):
+            return None
+        with open(converted, "rb") as f:
+            return f.read()
+
+
 def extract_doc(body: bytes, kind: str) -> Extracted:
+    docx = convert_with_libreoffice(body)
+    if docx is not None:
+        result = extract_docx(docx)
+        if result.html or result.image_only:
+            result.kind = kind
+            return result
     antiword = shutil.which("antiword")
     if antiword is None:
         return Extracted(kind, error=f"unsupported: {kind} (antiword not installed)")
