@@ -18,6 +18,7 @@ The monitors (``MONITORS``):
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import warnings
 from dataclasses import dataclass, field
@@ -153,6 +154,12 @@ def _run_of(crawler, conn) -> int | None:
     return conn.execute("select max(id) from crawl_runs").fetchone()[0]
 
 
+def _drop_spidermon_failure_reports(record) -> bool:
+    """Spidermon logs each failed monitor as an ERROR holding the assertion's traceback; nianbao
+    logs one line per failure instead (StoreMonitorResults, and `nianbao crawl` after the run)."""
+    return not (record.levelno >= 40 and str(record.msg).startswith("[Spidermon]"))
+
+
 class CrawlHealth(Monitor):
     """nianbao's crawl health (one test method per monitor of archive.monitors.MONITORS)."""
 
@@ -160,6 +167,9 @@ class CrawlHealth(Monitor):
         checks = self.data.meta.get("nianbao_checks")
         if checks is None:
             checks = self.data.meta["nianbao_checks"] = _evaluate(self.data)
+            logger = getattr(self.data.spider.logger, "logger", self.data.spider.logger)
+            if _drop_spidermon_failure_reports not in logger.filters:
+                logger.addFilter(_drop_spidermon_failure_reports)
         return checks["results"][name]
 
     def _assert(self, name: str) -> None:
@@ -211,9 +221,11 @@ class StoreMonitorResults(Action):
             store_checks(conn, checks["run_id"], list(checks["results"].values()), checks["full"])
         finally:
             conn.close()
+        # `nianbao crawl` (which sets NIANBAO_RUN_ID) prints one line per failure after the run itself
+        level = logging.INFO if self.data.crawler.settings.getint("NIANBAO_RUN_ID") else logging.WARNING
         for result in checks["results"].values():
             if not result.passed:
-                self.data.spider.logger.warning("monitor %s failed: %s", result.monitor, result.detail)
+                self.data.spider.logger.log(level, "monitor %s failed: %s", result.monitor, result.detail)
 
 
 class CrawlHealthSuite(MonitorSuite):

@@ -5,7 +5,8 @@ pages, archive/: storing and serving) and belongs to none of them.
 
 Exit statuses: 0 the command did what it could; 1 the run failed (every portal
 failed, a file could not be read); 2 a usage mistake (bad URL, bad CSV, missing
-file); 3 the archive cannot be opened or written, or another crawl holds it.
+file); 3 the archive cannot be opened or written, or another crawl holds it;
+4 a crawl-health monitor failed (the archive is written; `nianbao status` says more).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 import click
 
-EXIT_FAILED, EXIT_USAGE, EXIT_ARCHIVE = 1, 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_ARCHIVE, EXIT_MONITOR = 1, 2, 3, 4
 
 
 def fail(message: str, status: int) -> None:
@@ -92,13 +93,28 @@ def one_line(record) -> bool:
     return True
 
 
-def run_crawl(portals: list, db: str, overrides: dict | None = None, verbose: bool = False, **spider_args) -> None:
-    """Run the annual_reports spider in this process (blocks until it ends)."""
+def run_crawl(portals: list, db: str, overrides: dict | None = None, verbose: bool = False,
+              **spider_args) -> int | None:
+    """Run the annual_reports spider in this process (blocks until it ends). Returns the number of the
+    signal (SIGINT, SIGTERM) that stopped it, or None when it ended by itself."""
     import logging
 
     from scrapy.crawler import CrawlerProcess
 
     from scraper.spiders.annual_reports import AnnualReportsSpider
+
+    class StoppableProcess(CrawlerProcess):
+        """Scrapy's process, remembering the signal that asked it to stop (Scrapy then closes the
+        spider gracefully: pages in flight are finished or abandoned, the run is recorded)."""
+        stopped_by: int | None = None
+
+        def _signal_shutdown(self, signum, frame):
+            self.stopped_by = self.stopped_by or signum
+            super()._signal_shutdown(signum, frame)
+
+        def _signal_kill(self, signum, frame):
+            self.stopped_by = self.stopped_by or signum
+            super()._signal_kill(signum, frame)
 
     overrides = dict(overrides or {})
     if not verbose:
@@ -112,9 +128,10 @@ def run_crawl(portals: list, db: str, overrides: dict | None = None, verbose: bo
         handler.setLevel(logging.WARNING)
         logging.root.addHandler(handler)
         logging.root.setLevel(logging.WARNING)
-    process = CrawlerProcess(crawler_settings(db, overrides))
+    process = StoppableProcess(crawler_settings(db, overrides))
     process.crawl(AnnualReportsSpider, portals=portals, **spider_args)
     process.start()
+    return process.stopped_by
 
 
 def _parse_set(values: tuple[str, ...]) -> dict:
@@ -128,10 +145,11 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 
 
 def read_portals_or_fail(path: str) -> list:
+    from archive.divisions import known_codes
     from scraper.portals import PortalsError, read_portals_checked
 
     try:
-        portals, problems = read_portals_checked(path)
+        portals, problems = read_portals_checked(path, known_codes())
     except PortalsError as exc:
         fail(str(exc), EXIT_USAGE)
     for problem in problems:
@@ -187,11 +205,23 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
     asks only for what is new or changed (conditional requests; see --full,
     --refresh, --recheck-days). Exit status: 0 done, 1 every portal failed,
     2 a usage mistake, 3 the archive cannot be opened or is being written by
-    another crawl.
+    another crawl; 130 / 143 stopped by SIGINT (Ctrl-C) / SIGTERM (systemctl
+    stop): the run is recorded as interrupted, and the same command goes on.
     """
     import os
+    import signal
 
     from scraper.portals import Portal, url_problem
+
+    stopped_early: list[int] = []
+
+    def stop_before_the_crawl(signum, frame):
+        # Scrapy handles SIGINT/SIGTERM once the crawl runs; before that, stop here, in one line
+        stopped_early.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_before_the_crawl)
+    signal.signal(signal.SIGINT, stop_before_the_crawl)
 
     if not start_urls and not portals:
         fail("give at least one START_URL or --portals FILE.csv", EXIT_USAGE)
@@ -236,19 +266,23 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
     overrides.update({"NIANBAO_RUN_ID": run_id, "NIANBAO_LOCK_HELD": True, "NIANBAO_PROGRESS": progress,
                       "NIANBAO_ARCHIVE_ERRORS": archive_errors})
     started = time.monotonic()
-    run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known, full=full, refresh=refresh,
-              recheck_days=recheck_days)
+    try:
+        stopped_by = run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known, full=full,
+                               refresh=refresh, recheck_days=recheck_days)
+    except KeyboardInterrupt:
+        stopped_by = stopped_early[-1] if stopped_early else signal.SIGINT
     progress.done()
     if archive_errors:  # the run cannot be recorded either: one line, exit 3
         lock.close()
         fail(str(archive_errors[0]), EXIT_ARCHIVE)
-    status = finish_crawl(db, run_id, targets, time.monotonic() - started)
+    status = finish_crawl(db, run_id, targets, time.monotonic() - started, stopped_by=stopped_by)
     lock.close()
     sys.exit(status)
 
 
-def finish_crawl(db: str, run_id: int, targets: list, seconds: float) -> int:
-    """Print this run's summary, record its exit status, and return it."""
+def finish_crawl(db: str, run_id: int, targets: list, seconds: float, stopped_by: int | None = None) -> int:
+    """Print this run's summary, record its exit status, and return it. ``stopped_by``: the signal
+    that interrupted the crawl; the run's exit status is then 128 + its number (the shell's)."""
     from archive.store import open_archive
 
     archive = open_archive(db)
@@ -261,14 +295,29 @@ def finish_crawl(db: str, run_id: int, targets: list, seconds: float) -> int:
         [run_id]).fetchone()[0]
     total_reports = archive.conn.execute("select count(*) from reports").fetchone()[0]
     status = 0 if reached else EXIT_FAILED
+    if stopped_by:
+        status = 128 + stopped_by  # as a shell reports a process a signal stopped (130 SIGINT, 143 SIGTERM)
+    from archive.monitors import failed_monitors
+
+    failures = failed_monitors(archive.conn, run_id)
+    if failures and status == 0:
+        status = EXIT_MONITOR
     archive.conn.execute("update crawl_runs set exit_status = ? where id = ?", [status, run_id])
     archive.close()
     click.echo(f"{db}: run {run_id}: new={run['new']}, changed={run['changed']}, unchanged={run['unchanged']}, "
                f"skipped={run['skipped']}, blocked={run['blocked']}, failed={run['failed']}; "
                f"{run['requests']} requests in {seconds:.1f}s; the archive holds {total_reports} reports", err=True)
-    if not reached:
+    if stopped_by:
+        import signal
+
+        click.echo(f"nianbao: interrupted by {signal.Signals(stopped_by).name}: pages in flight were finished or "
+                   f"abandoned; run {run_id} is recorded as interrupted (exit status {status}); the same command "
+                   f"goes on from here", err=True)
+    elif not reached:
         click.echo(f"nianbao: no portal could be reached ({len(targets)} tried); see `select * from fetches "
                    f"where outcome in ('error', 'http_error')` in {db}", err=True)
+    for monitor, detail in failures:
+        click.echo(f"nianbao: monitor {monitor} failed: {detail}", err=True)
     return status
 
 
@@ -396,26 +445,38 @@ def export_warc(db, out):
 def import_warc(files, db):
     """Ingest WARC files written by any tool (wget --warc-file, Browsertrix,
     Heritrix, nianbao export-warc): every report page and attachment in them
-    goes through the same ingest as a crawl."""
+    goes through the same ingest as a crawl. A file that cannot be read is
+    reported by name and leaves the archive as it was; the others are imported
+    (exit 1 if any was refused)."""
     from archive.store import ArchiveError
-    from archive.warc import WarcError, import_warc as load
+    from archive.warc import ImportSession, WarcError, import_warc as load
 
     archive, lock = open_for_writing(db)
     totals: dict[str, int] = {}
+    refused: list[str] = []
+    session = ImportSession()  # a later file's revisits find their originals in an earlier one
     try:
         for path in files:
-            counts = load(archive, path)
+            try:
+                counts = load(archive, path, session)
+            except WarcError as exc:  # this file only: nothing of it was written
+                click.echo(f"nianbao: {exc}", err=True)
+                refused.append(path)
+                continue
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
-    except WarcError as exc:
-        fail(str(exc), EXIT_FAILED)
     except ArchiveError as exc:  # a full disk or damaged pages: that file's import was rolled back
         fail(str(exc), EXIT_ARCHIVE)
     finally:
         archive.close()
         lock.close()
     parts = ", ".join(f"{k}={v}" for k, v in sorted(totals.items())) or "nothing"
-    click.echo(f"{db}: imported {len(files)} WARC file(s): {parts}", err=True)
+    summary = f"{db}: imported {len(files) - len(refused)} WARC file(s): {parts}"
+    if refused:
+        summary += f"; {len(refused)} refused: {', '.join(refused)}"
+    click.echo(summary, err=True)
+    if refused:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -515,8 +576,12 @@ def demo_portals(server) -> list:
     import demo_portal
     from scraper.portals import Portal
 
+    from archive.divisions import DEMO_REGISTRY_CSV, registry_rows
+
+    demo_codes = {row["name"]: row["code"] for row in registry_rows(DEMO_REGISTRY_CSV)}
     return [Portal(url=server.base_url + p["homepage"], name=p["site"],
-                   province=DEMO_PLACES[p["family"]][0], city=DEMO_PLACES[p["family"]][1], county=p["county"])
+                   province=DEMO_PLACES[p["family"]][0], city=DEMO_PLACES[p["family"]][1], county=p["county"],
+                   code=demo_codes[p["county"]])
             for p in demo_portal.PORTALS]
 
 
@@ -582,6 +647,113 @@ def demo(db, port, portal_port, no_serve):
         run_datasette(db, "127.0.0.1", port)
     finally:
         server.stop()
+
+
+# --- the registry and crawl health ------------------------------------------------------------
+def year_ranges(years: list[int]) -> str:
+    """2012–2015, 2017, 2020–2025"""
+    spans: list[list[int]] = []
+    for y in sorted(years):
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+@cli.command()
+@click.option("--province", help="One province, by name (湖南, 湖南省) or code (430000).")
+@click.option("--year", type=int, help="Divisions valid in this year (default: those in use now).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print a portals CSV template (code, name, province, city, "
+              "county, url) to fill in and give to `crawl --portals`.")
+def divisions(province, year, as_csv):
+    """List China's divisions (GB/T 2260: provinces, prefectures, counties) from nianbao's registry.
+
+    With --csv, a portals CSV template: fill in each government's portal URL in the url column
+    (rows left without one are skipped) and crawl it with `nianbao crawl --portals FILE.csv`."""
+    import csv as csv_module
+
+    from archive.divisions import Gazetteer, name_forms, normal_name, registry_rows
+
+    gazetteer = Gazetteer.from_rows(registry_rows())
+    rows = [d for rows_of_code in gazetteer.rows.values() for d in rows_of_code if d.valid_in(year)]
+    if province:
+        wanted = province.strip()
+        provinces = [d for d in rows if d.level == "province"
+                     and (d.code == wanted or normal_name(wanted) in [f for f, _ in name_forms(d.name, d.level)])]
+        if not provinces:
+            fail(f"no province {province!r} in the registry{f' in {year}' if year else ''}: give its name "
+                 f"(湖南 or 湖南省) or its code (430000)", EXIT_USAGE)
+        prefix = provinces[0].code[:2]
+        rows = [d for d in rows if d.code.startswith(prefix)]
+    rows.sort(key=lambda d: d.code)
+    out = sys.stdout
+    if as_csv:
+        writer = csv_module.writer(out, lineterminator="\n")
+        writer.writerow(["code", "name", "province", "city", "county", "url"])
+    for d in rows:
+        prov, city, county = gazetteer.place(d.code, year)
+        if as_csv:
+            writer.writerow([d.code, f"{d.name}人民政府", prov or "", city or "", county or "", ""])
+        else:
+            click.echo(f"{d.code}  {d.level:<10}  {' '.join(filter(None, (prov, city, county)))}")
+    if not as_csv:
+        click.echo(f"{len(rows)} divisions ({sum(d.level == 'county' for d in rows)} county-level)", err=True)
+
+
+@cli.command()
+@click.option("--db", required=True, help="The archive.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(db, as_json):
+    """The health of every portal: last run and last successful run, reports per year, what the last
+    run found (new, changed, gone), error and challenge-page shares, whether it stopped yielding
+    reports, its overdue years; then a one-line verdict.
+
+    Exit 0 when the last crawl's monitors passed, 4 when one failed."""
+    import sqlite3
+
+    from archive.health import last_run_monitors, portal_status
+    from archive.schema import is_current
+
+    if not Path(db).is_file():
+        fail(f"no such archive: {db}", EXIT_USAGE)
+    if not is_archive(db):
+        fail(f"{db} is not a nianbao archive", EXIT_ARCHIVE)
+    conn = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)
+    try:
+        import sqlite_utils
+
+        if not is_current(sqlite_utils.Database(conn)):
+            fail(f"{db} was made by an older nianbao: run `nianbao reparse --db {db}` (or a crawl) to upgrade it",
+                 EXIT_ARCHIVE)
+        portals = portal_status(conn)
+        run, monitors = last_run_monitors(conn)
+    finally:
+        conn.close()
+    failed = [(m, d) for m, passed, d in monitors if not passed]
+    verdict = (f"unhealthy: {len(failed)} monitor(s) of run {run} failed ({', '.join(m for m, _ in failed)})"
+               if failed else f"healthy: every monitor of run {run} passed" if run else
+               "no crawl with monitors yet")
+    if as_json:
+        click.echo(json.dumps({"portals": portals, "run": run,
+                               "monitors": [{"monitor": m, "passed": bool(p), "detail": d} for m, p, d in monitors],
+                               "verdict": verdict}, ensure_ascii=False, indent=2))
+    else:
+        for p in portals:
+            years = ", ".join(f"{y}:{n}" for y, n in p["reports_per_year"].items()) or "none"
+            flags = []
+            if p["stopped_yielding"]:
+                flags.append("STOPPED YIELDING REPORTS")
+            if p["overdue_years"]:
+                flags.append("overdue " + year_ranges(p["overdue_years"]))
+            click.echo(f"{p['name'] or p['url']} [{p['division_code'] or 'unplaced'}] {p['url']}\n"
+                       f"  last run {p['last_run']}, last successful run {p['last_successful_run']}; "
+                       f"reports per year: {years}\n"
+                       f"  last run: new {p['last_run_new']}, changed {p['last_run_changed']}, gone {p['last_run_gone']}; "
+                       f"errors {p['error_share']:.0%}, blocked {p['blocked_share']:.0%}"
+                       + (f"\n  {'; '.join(flags)}" if flags else ""))
+        click.echo(verdict)
+    sys.exit(EXIT_MONITOR if failed else 0)
 
 
 def main():
