@@ -24,12 +24,14 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from datasette import hookimpl
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 from markupsafe import Markup, escape
 
 from parsing.stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
 
-from .metadata import CHECK_LABELS, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES
+from .metadata import (CHECK_LABELS, JSON_COLUMN_NAMES, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES,
+                       required_params)
+from .coverage_page import coverage_page
 from .schema import FTS_TABLE
 from .search import (BM25_WEIGHTS, MARK_END, MARK_START, RANK_LIMIT, fts_query, query_terms, report_snippet,
                      snippet)
@@ -43,9 +45,15 @@ SECTION_KIND_TABLE = {"proactive": 2, "requests": 3, "review_litigation": 4}
 
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
-    conn.create_function("nianbao_query", 1, fts_query, deterministic=True)
-    conn.create_function("nianbao_snippet", 3, canned_snippet, deterministic=True)
+    from .serve import limit_connection, within_time_limit  # (serve imports this module)
+
+    # A Python function called from SQL cannot be interrupted by sql_time_limit_ms: each one's work is
+    # bounded by its input (archive.search: QueryTooLong, SNIPPET_SCAN_CHARS), and the time limit is
+    # checked after each costly call (within_time_limit).
+    conn.create_function("escape_fts", 1, within_time_limit(conn, fts_query), deterministic=True)
+    conn.create_function("nianbao_query", 1, within_time_limit(conn, fts_query), deterministic=True)
+    conn.create_function("nianbao_snippet", 3, within_time_limit(conn, canned_snippet), deterministic=True)
+    limit_connection(conn)
 
 
 def canned_snippet(title, body, query):
@@ -57,6 +65,7 @@ def canned_snippet(title, body, query):
 def prepare_jinja2_environment(env):
     env.filters["nianbao_marks"] = marks_to_html
     env.filters["nianbao_number"] = number_text
+    env.filters["nianbao_facet_order"] = facet_order
 
 
 @hookimpl
@@ -70,7 +79,37 @@ def extra_template_vars(datasette, database):
         return datasette.urls.path(f"/-/nianbao/report/{int(report_id)}")
 
     return {"nianbao_report_columns": REPORT_LIST_COLUMNS, "nianbao_report_page_url": report_page_url,
-            "nianbao_search_url": datasette.urls.path("/-/nianbao/search")}
+            "nianbao_search_url": datasette.urls.path("/-/nianbao/search"),
+            "nianbao_start_links": start_links(datasette, database),
+            "nianbao_missing_params": missing_params}
+
+
+def missing_params(sql: str | None, values: dict | None) -> list[str]:
+    """The required parameters (metadata.required_params) of a canned query left empty: its page says
+    so instead of showing 0 rows."""
+    values = values or {}
+    return [name for name in required_params(sql or "") if not str(values.get(name) or "").strip()]
+
+
+def start_links(datasette, database: str | None) -> list[dict]:
+    """Where a person starts (the home and database pages show these above the table list):
+    {label, description, href} for the reports, the ranked search, the coverage page and the charts."""
+    name = database or datasette.get_database().name
+    return [{"label": label, "description": description, "href": datasette.urls.path(path) if path.startswith("/")
+             else datasette.urls.table(name, path)} for label, description, path in START_LINKS]
+
+
+# (label, what it answers, path: a page or a table name). /-/nianbao/coverage: which places and years
+# the archive holds; /-/dashboards/nianbao: datasette-dashboards (metadata.dashboards).
+START_LINKS = (
+    ("年度报告 Reports", "全部报告，按地区、年度、层级筛选；点击编号阅读全文。 Every report, by place, year and level; "
+                       "open an id to read it.", "reports"),
+    ("搜索 Search", "全文搜索，按相关度排序并显示摘要。 Full-text search, ranked, with snippets.", "/-/nianbao/search"),
+    ("覆盖情况 Coverage", "各地区各年度有没有报告。 Which places and years the archive has reports for.",
+     "/-/nianbao/coverage"),
+    ("图表 Charts", "一个地区或单位的数字逐年变化。 A place's or an issuer's numbers year by year.",
+     "/-/dashboards/nianbao"),
+)
 
 
 def number_text(value) -> str:
@@ -134,6 +173,7 @@ def register_routes():
     return [
         (r"^/-/nianbao/report/(?P<report_id>[0-9]{1,18})$", report_page),
         (r"^/-/nianbao/search$", search_page),
+        (r"^/-/nianbao/coverage$", coverage_page),
     ]
 
 
@@ -174,18 +214,23 @@ def stats_tables(stats: list[dict], failed_cells: set[tuple]) -> list[dict]:
             for s in cells:
                 row_labels.setdefault(s["row_key"], s["row_label"] or s["row_key"])
             rows = [(label, [(row_key, c) for c, _ in columns]) for row_key, label in row_labels.items()]
+        # Only table 三's template labels (TABLE3_COLUMNS) are header paths, "法人或其他组织/商业企业":
+        # a group over its columns. Table 二's labels are as the report wrote them ("本年增/减" is one label).
+        paths = [label.split("/") if table_no == 3 else [label] for _, label in columns]
         groups = None
-        if any("/" in label for _, label in columns):
+        if any(len(path) > 1 for path in paths):
             groups = []
-            for _, label in columns:
-                group = label.split("/")[0] if "/" in label else ""
+            for path in paths:
+                group = path[0] if len(path) > 1 else ""
                 if groups and groups[-1]["label"] == group and group:
                     groups[-1]["span"] += 1
                 else:
                     groups.append({"label": group, "span": 1})
         tables.append({
             "no": table_no, "title": STATS_TABLE_TITLES[table_no], "groups": groups,
-            "columns": [label.split("/")[-1] for _, label in columns],
+            "columns": [path[-1] for path in paths],
+            # each cell's full column label: a phone shows it beside the value (the header is hidden there)
+            "cell_labels": [" · ".join(path) for path in paths],
             "rows": _with_group_rows([{"label": label, "cells": [
                 None if key not in by_key else {
                     "value": number_text(by_key[key]["value"]), "unit": by_key[key]["unit"],
@@ -267,6 +312,7 @@ async def report_page(datasette, request):
         links.append((f"Earlier versions (revisions: {count})",
                       datasette.urls.table(database, "revisions") + "?" + urlencode({"report_id": report_id})))
     links.append(("All columns of this row", datasette.urls.row(database, "reports", str(report_id))))
+    images = await report_images(datasette, db, report) if report.get("image_only") else []
     contact = {"address": report.get("address"), "postcode": report.get("postcode"),
                "phones": json_list(report.get("phones")), "fax": json_list(report.get("fax")),
                "email": report.get("email")}
@@ -284,8 +330,32 @@ async def report_page(datasette, request):
         "failed_checks": failed,
         "tables_missing": json_list(report.get("tables_missing")),
         "level_label": LEVEL_LABELS.get(report.get("level")), "links": links, "database": database,
+        "image_only": bool(report.get("image_only")), "images": images,
     }
     return Response.html(await datasette.render_template("nianbao_report.html", context, request=request))
+
+
+async def report_images(datasette, db, report: dict) -> list[dict]:
+    """The pictures an image-only report (图片版) is made of, each with its stored copy when the archive
+    has one (the ledger row of the last fetch of that URL with a body) and its place on the portal.
+
+    A scanned PDF or DOCX is its attachment; a page of <img> is its images (which a crawl does not
+    fetch: those link to the portal only). Each: {url, href (http(s) only, else None), stored (URL of
+    the ledger row, or None)}.
+    """
+    urls = [report["attachment_url"]] if report.get("attachment_url") else []
+    urls += [u for u in json_list(report.get("images")) if isinstance(u, str) and u not in urls]
+    has_ledger = {"url", "body_sha256"} <= await _table_columns(db, "responses")
+    images = []
+    for url in urls:
+        stored = None
+        if has_ledger:
+            response_id = (await db.execute(
+                "select max(id) from responses where url = ? and body_sha256 is not null", [url])).single_value()
+            if response_id:
+                stored = datasette.urls.row(db.name, "responses", str(response_id))
+        images.append({"url": url, "href": safe_href(url), "stored": stored})
+    return images
 
 
 def section_snippet(text: str, terms: list[str]) -> str | None:
@@ -304,13 +374,31 @@ NEWEST_IDS_SQL = (f"select rowid from [{FTS_TABLE}] where [{FTS_TABLE}] match :q
 RESULT_SQL = "select id, title, year, issuer, {place}body from reports where id in ({marks})"
 
 
+# The deepest page of results offered: 200,000 results in (newest-first paging walks the index
+# that far); a larger page is a mistake, answered 400 (an offset past 2**63 made SQLite fail).
+MAX_SEARCH_PAGE = 10_000
+# Longer than any sensible search: each word becomes an FTS5 phrase to match.
+MAX_QUERY_CHARS = 500
+
+
+def search_params(request) -> tuple[str, int]:
+    """The search page's (q, page), or BadRequest (a 400 page) saying what is wrong with them."""
+    query = (request.args.get("q") or "").strip()
+    if any(ord(c) < 32 and c not in "\t\n\r" or c == "\x7f" for c in query):
+        raise BadRequest("q: 搜索词含控制字符 / the search words contain a control character (such as %00): "
+                         "remove it and search again")
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadRequest(f"q: 搜索词过长 / the search words are longer than {MAX_QUERY_CHARS} characters")
+    raw_page = (request.args.get("page") or "1").strip()
+    if not (raw_page.isascii() and raw_page.isdigit() and 1 <= int(raw_page) <= MAX_SEARCH_PAGE):
+        raise BadRequest(f"page: 页码须为1到{MAX_SEARCH_PAGE:,}之间的整数 / page must be a whole number "
+                         f"from 1 to {MAX_SEARCH_PAGE:,}, not {raw_page[:40]!r}")
+    return query, int(raw_page)
+
+
 async def search_page(datasette, request):
     db = datasette.get_database()
-    query = (request.args.get("q") or "").strip()
-    try:
-        page = max(1, int(request.args.get("page") or 1))
-    except ValueError:
-        page = 1
+    query, page = search_params(request)
     terms = query_terms(query)
     results, total, ranked = [], 0, True
     if terms:
@@ -353,3 +441,97 @@ async def search_page(datasette, request):
         "database": db.name,
     }
     return Response.html(await datasette.render_template("nianbao_search.html", context, request=request))
+
+
+# --- Exports --------------------------------------------------------------------------------------
+# Facets whose values are ordered: a person reads years in year order (Datasette lists the most
+# frequent value first).
+ORDERED_FACETS = {"year"}
+
+
+def facet_order(facet_info: dict) -> list[dict]:
+    """A facet's values as the page lists them: years in year order (no year last), others as Datasette gives them."""
+    results = list(facet_info.get("results") or [])
+    if facet_info.get("name") not in ORDERED_FACETS:
+        return results
+    return sorted(results, key=lambda r: (r.get("value") is None, str(type(r.get("value"))), r.get("value") or 0))
+
+
+def json_columns_as_json(columns: list[str], rows: list) -> list:
+    """Rows whose JSON columns (metadata.JSON_COLUMNS: phones, tables_missing, warnings, images …)
+    hold the parsed list instead of the string holding it. Only text that is a JSON array or object
+    changes: a column of that name holding anything else is left as it is."""
+    indexes = [i for i, c in enumerate(columns) if c in JSON_COLUMN_NAMES]
+    if not indexes:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in indexes:
+            value = row[i]
+            if isinstance(value, str) and value[:1] in ("[", "{"):
+                try:
+                    row[i] = json.loads(value)
+                except ValueError:
+                    pass
+        out.append(row)
+    return out
+
+
+def render_json(args, data, view_name):
+    """Datasette's own JSON renderer, with the archive's JSON columns as JSON.
+
+    Registered under the extension "json", which replaces the built-in renderer of that name
+    (Datasette registers plugin renderers after its own). render_cell is HTML only and ?_json=
+    must be asked for column by column; this makes phones, tables_missing … arrays in every
+    table, row, view and query JSON, ?_shape= and ?_json= working as before."""
+    from datasette.renderer import json_renderer
+
+    if isinstance(data, dict) and data.get("columns") and data.get("rows"):
+        data["rows"] = json_columns_as_json(data["columns"], data["rows"])
+    return json_renderer(args, data, view_name)
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    return {"extension": "json", "render": render_json, "can_render": lambda: True}
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """CSV for Excel on Chinese Windows: ?_bom=1 on any .csv adds a UTF-8 byte order mark, without
+    which Excel reads UTF-8 as the ANSI code page (GBK) and the Chinese is garbled. Datasette's own
+    CSV (streamed with _stream=1, labels with _labels=on) is otherwise unchanged; no plugin adds a BOM."""
+    def wrap(app):
+        async def with_bom(scope, receive, send):
+            if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv") \
+                    or not wants_bom(scope.get("query_string", b"")):
+                return await app(scope, receive, send)
+            started = {"csv": False, "sent": False}
+
+            async def send_with_bom(message):
+                if message["type"] == "http.response.start":
+                    headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                    started["csv"] = message.get("status") == 200 and headers.get(b"content-type", b"").startswith(b"text/")
+                    if started["csv"] and b"content-length" in headers:
+                        message = {**message, "headers": [
+                            (k, str(int(v) + len(UTF8_BOM)).encode() if k.lower() == b"content-length" else v)
+                            for k, v in message["headers"]]}
+                elif message["type"] == "http.response.body" and started["csv"] and not started["sent"]:
+                    started["sent"] = True
+                    message = {**message, "body": UTF8_BOM + message.get("body", b"")}
+                await send(message)
+
+            await app(scope, receive, send_with_bom)
+        return with_bom
+    return wrap
+
+
+def wants_bom(query_string: bytes) -> bool:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(query_string.decode("latin-1")).get("_bom", [])
+    return any(v.lower() in ("1", "on", "true", "yes") for v in values)

@@ -7,6 +7,9 @@ or query on a missing column would break its page).
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from markupsafe import escape
 
 from .schema import FTS_TABLE
@@ -22,6 +25,45 @@ SEARCH_HELP = (
     "require all of them; traditional and simplified characters match each other. Ranked results with "
     "highlighted snippets: /-/nianbao/search"
 )
+
+# Searching from SQL: the index holds bigram tokens (archive/search.py), so a plain
+# `reports_fts match '行政复议'` finds nothing; nianbao_query() turns words into the index's phrases.
+SQL_SEARCH_EXAMPLE = f"""select reports.id, reports.year, reports.issuer, reports.title,
+       nianbao_snippet(reports.title, reports.body, '行政复议') as snippet
+from [{FTS_TABLE}] join reports on reports.id = [{FTS_TABLE}].rowid
+where [{FTS_TABLE}] match nianbao_query('行政复议')
+order by bm25([{FTS_TABLE}], {BM25_WEIGHTS})
+limit 20"""
+SQL_SEARCH_HELP = (
+    f"在SQL中搜索：索引按两字一词存储，直接写 {FTS_TABLE} match '行政复议' 找不到任何报告；请用 "
+    f"{FTS_TABLE} match nianbao_query('行政复议')（多个词用空格分开），nianbao_snippet(title, body, '词') 给出摘要。"
+    f" Searching from SQL: the index holds two-character tokens, so a plain {FTS_TABLE} match '行政复议' "
+    f"returns no rows; write {FTS_TABLE} match nianbao_query('行政复议') (words separated by spaces must all "
+    "appear), and nianbao_snippet(title, body, 'words') for a snippet with «» around the matches. Example:"
+)
+
+# Columns that hold JSON (a list, or a list of pairs): Datasette's JSON gives them as JSON, not as
+# strings holding JSON (archive.datasette_plugin's json renderer). Any table, view or query column
+# of these names whose text is a JSON array or object.
+JSON_COLUMNS = {
+    "reports": ("phones", "fax", "tables_missing", "warnings", "images"),
+    "report_overview": ("phones",),
+    "responses": ("headers",),
+    "crawl_runs": ("start_urls",),
+}
+JSON_COLUMN_NAMES = frozenset(c for columns in JSON_COLUMNS.values() for c in columns)
+
+# A canned query's parameter is optional when its SQL says what an empty value means
+# (":province = '' or …"); every other parameter is required: the page says so when it is empty.
+OPTIONAL_PARAM_RE = re.compile(r":(\w+)\s*=\s*''")
+PARAM_RE = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def required_params(sql: str) -> list[str]:
+    """The named parameters of SQL that have no meaning when empty, in order of first use."""
+    optional = set(OPTIONAL_PARAM_RE.findall(sql))
+    return list(dict.fromkeys(p for p in PARAM_RE.findall(sql) if p not in optional))
+
 
 # The columns the reports list shows (archive/templates/_table.html): what a person scans.
 # The body and contact stay searchable and one click away, on the report page.
@@ -75,6 +117,13 @@ TABLE_DESCRIPTIONS = {
     "failed_checks": "数字不相符的勾稽关系（视图）。 The checks that fail (view).",
     "fetch_outcomes": "各门户的抓取结果统计（视图）。 Fetch outcomes per portal (view).",
     "vanished_reports": "已从门户网站消失的报告（视图）。 Reports that vanished from their portal (view).",
+    "divisions": "行政区划（GB/T 2260），含更名与撤并。 China's administrative divisions (GB/T 2260), renamings "
+                 "and mergers included.",
+    "monitor_results": "每次抓取结束时各项监测的结果。 What the monitors said at the end of each crawl.",
+    "coverage": "各行政区划每年有没有本级政府的年报（视图）。 Per division and year: its government's report, "
+                "department and township reports, and whether it is present, missing, overdue or vanished (view).",
+    "overdue": "逾期未见年报的政府（视图）。 Governments whose report for a year is not archived after its "
+               "deadline, 31 March of the next year (view).",
 }
 
 COMMON_COLUMNS = {
@@ -102,6 +151,9 @@ COMMON_COLUMNS = {
     "content_sha256": "内容SHA-256 / SHA-256 of the page as served",
     "http_status": "HTTP状态码 / HTTP status",
     "gone_since": "消失日期 / Date the page was first found gone",
+    "division_code": "行政区划代码 / GB/T 2260 code of the division (divisions.code)",
+    "code": "区划代码 / GB/T 2260 division code",
+    "due": "应发布日期 / The date by which the report was due",
 }
 
 COLUMN_DESCRIPTIONS = {
@@ -136,15 +188,14 @@ COLUMN_DESCRIPTIONS = {
     "stat_labels": {"row_label": "行名 / Row label as written", "column_label": "列名 / Column label as written"},
     "checks": {"ok": "是否相符 / Whether the report's numbers add up"},
     "figures": {"value": "数值 / Value stated", "unit": "单位 / Unit as written", "sentence": "原句 / The sentence"},
-    "portals": {"family": "网站系统 / CMS family", "first_seen": "首次发现 / First seen",
-                "last_crawled": "最近抓取 / Last crawled"},
     "responses": {"run_id": "抓取运行 / Crawl run (crawl_runs.id)", "final_url": "最终网址 / URL after redirects",
                   "method": "方法 / HTTP method", "status": "HTTP状态码 / HTTP status",
                   "headers": "响应头 / Response headers (JSON list of [name, value])",
                   "body_sha256": "正文SHA-256 / The body (bodies.sha256)",
                   "route": "类型 / What the URL was fetched as: report, listing, attachment, discovery, start",
                   "parent_url": "来源页 / The page that linked to it",
-                  "link_date": "列表日期 / The date the list printed beside the link"},
+                  "link_date": "列表日期 / The date the list printed beside the link",
+                  "request_body": "请求正文 / The form a POST sent (kept for WARC request records)"},
     "bodies": {"sha256": "SHA-256 / SHA-256 of the body", "size": "大小 / Size in bytes",
                "stored_size": "存储大小 / Size stored", "compression": "压缩 / Compression: zlib or none",
                "data": "数据 / The body"},
@@ -154,13 +205,28 @@ COLUMN_DESCRIPTIONS = {
                    "new": "新报告 / New reports", "changed": "已变化 / Changed reports",
                    "unchanged": "未变化 / Unchanged reports", "failed": "失败 / Failed fetches",
                    "blocked": "被拦截 / Blocked fetches", "skipped": "跳过 / Skipped links",
-                   "requests": "请求数 / Requests made", "exit_status": "退出状态 / Exit status"},
+                   "requests": "请求数 / Requests made", "exit_status": "退出状态 / Exit status",
+                   "full": "完整抓取 / 1 for a --full crawl"},
     "schema_migrations": {"applied_at": "应用时间 / Applied at"},
     "report_overview": {"published": "发布日期 / Publication date", "template": "模板 / Template",
                         "section_count": "章节数 / Sections", "postcode": "邮编 / Postcode",
                         "phones": "电话 / Phones", "email": "电子邮箱 / Email"},
     "applications_per_year": {"applications_received": "本年新收申请数 / Applications received in the year"},
     "vanished_reports": {},
+    "portals": {"family": "网站系统 / CMS family", "first_seen": "首次发现 / First seen",
+                "last_crawled": "最近抓取 / Last crawled", "code": "区划代码 / Division code the portals CSV gives",
+                "site_id": "政府网站标识码 / The site id (政府网站标识码) its pages print"},
+    "divisions": {"level": "层级 / Level: province, prefecture or county", "parent_code": "上级区划 / Parent division code",
+                  "valid_from": "启用年份 / First year valid", "valid_to": "停用年份 / First year no longer valid (empty: in use)",
+                  "successors": "继承区划 / Codes that took its area over when it ended (撤县设区, 更名, 合并), ';'-separated",
+                  "source": "来源 / gb2260 (the packaged registry) or demo"},
+    "monitor_results": {"monitor": "监测项 / Monitor", "passed": "是否通过 / Whether it passed",
+                        "detail": "详情 / What it found"},
+    "coverage": {"government_report_id": "本级政府年报 / The government's own report (reports.id)",
+                 "department_reports": "部门年报数 / Department reports", "township_reports": "乡镇街道年报数 / Township reports",
+                 "status": "状态 / present, missing, overdue or vanished"},
+    "overdue": {"days_overdue": "逾期天数 / Days past the deadline",
+                "last_published_year": "最近一份年报的年度 / Year of its latest report"},
 }
 
 ANY_TABLE_COLUMNS = {c: d for table in COLUMN_DESCRIPTIONS.values() for c, d in table.items()}
@@ -230,20 +296,50 @@ order by hits.score, hits.id desc""",
         "title": "某年没有报告的单位 / Issuers with no report for a year",
         "description": "在其他年度发布过报告、但没有该年度报告的单位（省份可留空）。 Issuers that published "
                        "a report for some year but none for :year (province optional).",
-        "sql": """select issuer, province, county, group_concat(distinct year) as years_with_report,
+        "sql": """select issuer, province, county,
+       (select group_concat(year, ', ') from (select distinct r.year from reports r
+         where r.issuer = reports.issuer and r.province is reports.province and r.county is reports.county
+           and r.year is not null order by r.year)) as years_with_report,
        max(year) as latest_year
 from reports
-where issuer is not null and (:province = '' or province = :province)
+where issuer is not null and :year <> '' and (:province = '' or province = :province)
 group by issuer, province, county
 having sum(year = cast(:year as integer)) = 0
 order by province, county, issuer""",
+    }),
+    ("counties_without_report", {"coverage": ["division_code"]}, {
+        "title": "某省某年没有政府年报的区县 / Counties of a province with no government report for a year",
+        "description": "按行政区划代码：在范围内（有门户或有报告）的县级区划，该年度本级政府报告未收录（逾期或未到期）。"
+                       "By GB/T 2260 code: county-level divisions in scope (with a portal or a report) of :province "
+                       "whose own government's report for :year the archive does not hold. See /-/nianbao/coverage.",
+        "sql": """select coverage.division_code, coverage.name, coverage.province, coverage.year, coverage.status,
+       coverage.due, coverage.department_reports, coverage.township_reports,
+       (select max(r.year) from reports r where r.division_code = coverage.division_code
+          and r.level = 'government') as last_published_year
+from coverage
+where :province <> '' and :year <> '' and coverage.level = 'county' and coverage.province = :province
+  and coverage.year = cast(:year as integer) and coverage.government_report_id is null
+order by coverage.division_code""",
+    }),
+    ("divisions_with_vanished_reports", {"reports": ["division_code", "gone_since"]}, {
+        "title": "报告从网站消失的区划 / Divisions whose reports vanished",
+        "description": "存档中有、但已从原网站消失的报告，按行政区划汇总（存档副本保留）。 Reports the archive holds "
+                       "that their portal no longer serves, by division (the archived copies are kept).",
+        "sql": """select reports.division_code, reports.province, reports.city, reports.county,
+       count(*) as vanished_reports,
+       group_concat(distinct reports.year) as years,
+       min(reports.gone_since) as first_gone, max(reports.gone_since) as last_gone
+from reports
+where reports.gone_since is not null
+group by reports.division_code, reports.province, reports.city, reports.county
+order by vanished_reports desc, reports.division_code""",
     }),
     ("portals_without_report", {"portals": ["name", "province", "county"], "reports": ["portal_id"]}, {
         "title": "某年没有报告的门户 / Portals with no report for a year",
         "description": "登记的门户中，没有该年度任何报告的。 Registered portals where no report for :year was archived.",
         "sql": """select portals.name, portals.province, portals.city, portals.county, portals.url
 from portals
-where not exists (select 1 from reports where reports.portal_id = portals.id
+where :year <> '' and not exists (select 1 from reports where reports.portal_id = portals.id
                   and reports.year = cast(:year as integer))
   and (:province = '' or portals.province = :province)
 order by portals.province, portals.county, portals.name""",
@@ -381,6 +477,16 @@ def dashboards(database_name: str, report_columns: set[str]) -> dict:
     }}
 
 
+def database_description_html(database_name: str) -> str:
+    """The archive's description: what it is, how search works, and how to search from SQL, with an
+    example a person can run (a link to it on the database page)."""
+    run = f"/{database_name}?" + urlencode({"sql": SQL_SEARCH_EXAMPLE})
+    return (f"<p>{escape('政府信息公开工作年度报告 archive. ' + SEARCH_HELP)}</p>"
+            f'<p class="nianbao-sql-search">{escape(SQL_SEARCH_HELP)}</p>'
+            f'<pre class="nianbao-sql-example">{escape(SQL_SEARCH_EXAMPLE)}</pre>'
+            f'<p><a href="{escape(run)}">运行这个例子 / run this example</a></p>')
+
+
 def archive_metadata(database_name: str, columns: dict[str, list[str]] | None = None) -> dict:
     """Metadata for the archive DATABASE_NAME whose tables and views have COLUMNS ({name: [column, …]})."""
     columns = columns or {}
@@ -420,7 +526,7 @@ def archive_metadata(database_name: str, columns: dict[str, list[str]] | None = 
         "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
         "databases": {
             database_name: {
-                "description": "政府信息公开工作年度报告 archive. " + SEARCH_HELP,
+                "description_html": database_description_html(database_name),
                 "tables": tables,
                 "queries": {name: query for name, needs, query in CANNED_QUERIES if has(needs)},
             }

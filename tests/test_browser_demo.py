@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -95,3 +96,26 @@ def test_a_canned_query_on_the_demo_archive(served, browser):
     base, _ = served
     text = visit(browser, base + "/demo/requests_by_county?province=演示西省", "demo_canned_query")
     assert "松林县" in text and "青溪县" not in text
+
+
+def test_the_coverage_grid_of_the_demo_archive(served, browser):
+    """Divisions × years in Chinese, filtered by province, each cell linking to its report."""
+    import sqlite3
+
+    base, db = served
+    text = visit(browser, base + "/-/nianbao/coverage?province=" + urllib.parse.quote("演示东省"), "demo_coverage")
+    assert "年报覆盖" in text and "青溪县" in text and "石门川县" not in text
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        expected = {(code, year): status for code, year, status in conn.execute(
+            "select division_code, year, status from coverage where province = '演示东省'")}
+        present = conn.execute("select year, government_report_id from coverage where division_code = '900101' "
+                               "and status = 'present' order by year").fetchall()
+    finally:
+        conn.close()
+    cells = browser.find_elements("css selector", "table.nianbao-coverage-grid td.nianbao-cell")
+    shown = [c.get_attribute("class").split("nianbao-")[-1] for c in cells]
+    assert sorted(shown) == sorted(expected.values())
+    row = browser.find_element("xpath", "//tr[td[text()='900101']]")
+    links = [a.get_attribute("href") for a in row.find_elements("css selector", "a")]
+    assert links == [f"{base}/-/nianbao/report/{report_id}" for _, report_id in present]
