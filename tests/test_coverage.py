@@ -249,3 +249,17 @@ def test_status_exits_4_when_a_monitor_failed_and_0_when_healthy(tmp_path):
         assert unhealthy.stdout.splitlines()[-1].startswith("unhealthy: 1 monitor(s) of run 2 failed (error_rate)")
     finally:
         server.stop()
+
+
+def test_reparse_recomputes_the_placement(small_archive):
+    from archive.reparse import reparse_archive
+
+    before = small_archive.conn.execute("select url, division_code, province, city, county, level from reports "
+                                        "order by url").fetchall()
+    small_archive.conn.execute("update reports set division_code = null, province = null")
+    small_archive.conn.execute("update portals set division_code = null")
+    small_archive.conn.commit()
+    reparse_archive(small_archive, jobs=1)
+    after = small_archive.conn.execute("select url, division_code, province, city, county, level from reports "
+                                       "order by url").fetchall()
+    assert after == before and all(row[1] for row in after)
