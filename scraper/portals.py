@@ -72,6 +72,8 @@ def read_portals_checked(path: str, known_codes=None) -> tuple[list[Portal], lis
     for row in reader:
         line = reader.line_num
         url = (row.get("url") or "").strip()
+        if not url and (row.get("code") or "").strip():
+            continue  # a row of `nianbao divisions --csv` not filled in yet
         problem = url_problem(url) if url else "no url"
         if problem:
             problems.append(f"{path}, line {line}: {problem} ({url!r})")
