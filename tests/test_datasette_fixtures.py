@@ -25,6 +25,9 @@ HOSTILE_TITLE = '<script>alert("title")</script>青溪县2023年政府信息公�
 HOSTILE_BODY = ('一、总体情况\n<img src=x onerror="alert(1)">本机关公开政府信息。'
                 '<a href="javascript:alert(2)">点此</a>\n二、主动公开政府信息情况\n<script>alert(3)</script>')
 HOSTILE_URL = "javascript:alert(4)//青溪县年报"
+# A report published as pictures only (图片版), as the parser reads the saved page.
+IMAGE_ONLY_PAGE = Path(__file__).parent / "files" / "pages" / "signals" / "image_only.html"
+IMAGE_ONLY_URL = "http://www.example.gov.cn/art/2023/1/18/art_1229_3456789.html"
 
 
 def issuer_level(issuer: str | None) -> str | None:
@@ -69,6 +72,8 @@ def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
         "tables_missing": json.dumps(report.get("tables_missing") or []),
         "checks_failed": sum(1 for c in report.get("checks") or [] if not c["ok"]),
         "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
+        "image_only": int(bool(report.get("image_only"))),
+        "images": json.dumps(report.get("images") or [], ensure_ascii=False) if report.get("image_only") else None,
         **columns,
     }
     known = set(db["reports"].columns_dict)
@@ -85,6 +90,8 @@ def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
                     int(s["blank"]), position])
     db["checks"].insert_all({"report_id": report_id, "check": c["check"], "ok": int(c["ok"]),
                              "expected": c["expected"], "actual": c["actual"]} for c in report.get("checks") or [])
+    db["figures"].insert_all({"report_id": report_id, "name": f["name"], "value": f["value"], "unit": f["unit"],
+                              "sentence": f["sentence"]} for f in report.get("figures") or [])
     db.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
                [report_id, index_text(row["title"]), index_text(row["body"])])
     return report_id
@@ -95,8 +102,16 @@ def place_columns(i: int, issuer: str | None) -> dict:
     return {"province": province, "city": city, "county": county, "level": issuer_level(issuer)}
 
 
-def build_corpus_archive(path: str | Path, *, hostile: bool = False) -> dict[str, int]:
-    """An archive of the corpus reports (plus, if HOSTILE, a report full of markup); {url: id}."""
+def image_only_report() -> dict:
+    """The saved image-only page, parsed (Report.to_dict())."""
+    from parsing.report import parse_report
+
+    return parse_report(IMAGE_ONLY_PAGE.read_bytes(), IMAGE_ONLY_URL).to_dict()
+
+
+def build_corpus_archive(path: str | Path, *, hostile: bool = False, image_only: bool = False) -> dict[str, int]:
+    """An archive of the corpus reports (plus, if HOSTILE, a report full of markup; if IMAGE_ONLY,
+    the image-only page); {url: id}."""
     db = open_test_archive(path)
     ids = {}
     with db.conn:
@@ -114,6 +129,9 @@ def build_corpus_archive(path: str | Path, *, hostile: bool = False) -> dict[str
                                  "unit": "<script>", "blank": False}],
                       "checks": []}
             ids[HOSTILE_URL] = insert_report(db, report, **place_columns(0, report["issuer"]))
+        if image_only:
+            report = image_only_report()
+            ids[IMAGE_ONLY_URL] = insert_report(db, report, **place_columns(1, report.get("issuer")))
     db.conn.execute("pragma wal_checkpoint(truncate)")
     db.close()
     return ids

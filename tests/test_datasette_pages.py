@@ -4,23 +4,28 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 
 from archive.metadata import CANNED_QUERIES, REPORT_LIST_COLUMNS
 from archive.serve import make_datasette
-from tests.test_datasette_fixtures import CORPUS, build_corpus_archive
+from tests.test_datasette_fixtures import CORPUS, IMAGE_ONLY_URL, build_corpus_archive
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     path = tmp_path_factory.mktemp("pages") / "corpus.db"
-    ids = build_corpus_archive(path)
+    ids = build_corpus_archive(path, image_only=True)
     return make_datasette(path), ids
 
 
-def get(ds, path, **params):
-    async def fetch():
+def fetch(ds, path, **params):
+    async def request():
         return await ds.client.get(path, params=params)
-    response = asyncio.run(fetch())
+    return asyncio.run(request())
+
+
+def get(ds, path, **params):
+    response = fetch(ds, path, **params)
     assert response.status_code == 200, (path, response.text[:500])
     return response
 
@@ -159,3 +164,196 @@ def test_dashboard_is_served_with_bundled_assets(served):
     assert scripts and all(s.startswith("/") for s in scripts), scripts   # nothing from a CDN
     for src in scripts:
         assert get(ds, src).status_code == 200
+
+
+# --- Datasette leads with the archive ----------------------------------------------------------
+
+START_PAGES = {"/corpus/reports": "年度报告", "/-/nianbao/search": "搜索", "/-/nianbao/coverage": "覆盖情况",
+               "/-/dashboards/nianbao": "图表"}
+
+
+@pytest.mark.parametrize("page", ["/", "/corpus"])
+def test_home_page_leads_to_reports_search_coverage_and_charts_above_the_tables(served, page):
+    ds, _ = served
+    html = get(ds, page).text
+    nav = re.search(r'<nav class="nianbao-start".*?</nav>', html, re.S)
+    assert nav, "no start links"
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav.group(0)))
+    assert {href: label.split()[0] for href, label in links.items()} == START_PAGES
+    # above the list of tables
+    first_table_link = min(html.find(f'href="/corpus/{t}"') for t in ("stat_cells", "sections", "checks")
+                           if f'href="/corpus/{t}"' in html)
+    assert nav.start() < first_table_link
+    for href in links:
+        if href != "/-/nianbao/coverage":   # that page is another part of the work
+            get(ds, href)
+
+
+def test_reports_list_id_opens_the_readable_page_and_the_row_is_one_click_away(served):
+    ds, ids = served
+    html = get(ds, "/corpus/reports").text
+    cells = re.findall(r'<td data-column="id"[^>]*>(.*?)</td>', html, re.S)
+    assert cells
+    for cell in cells:
+        report_id = re.search(r'<a class="nianbao-read" href="/-/nianbao/report/(\d+)"[^>]*>(\d+)</a>', cell)
+        assert report_id and report_id.group(1) == report_id.group(2), cell
+        assert f'href="/corpus/reports/{report_id.group(1)}"' in cell   # the raw row
+    # the list says what the id does, and it is true
+    assert "点击编号阅读全文" in html
+
+
+def stats_header(html, table_no):
+    return re.search(rf'<table [^>]*data-table="{table_no}">.*?</thead>', html, re.S).group(0)
+
+
+def test_report_page_keeps_a_header_with_a_slash_as_written(served):
+    ds, ids = served
+    html = get(ds, f"/-/nianbao/report/{ids[label('full_2019_a')['response']['url']]}").text
+    header = stats_header(html, 2)
+    assert "<th>本年增/减</th>" in header
+    assert not re.search(r"<th[^>]*>本年增</th>", header) and "<th>减</th>" not in header
+    assert "colspan" not in header   # table 二 has no column groups
+    # table 三's template groups stay: 法人或其他组织 over its five columns
+    assert re.search(r'<th colspan="5">法人或其他组织</th>', stats_header(html, 3))
+
+
+def test_report_page_cells_carry_their_column_label_for_phones(served):
+    ds, ids = served
+    html = get(ds, f"/-/nianbao/report/{ids[label('full_2019_a')['response']['url']]}").text
+    for table_no in (2, 3, 4):
+        table = re.search(rf'<table [^>]*data-table="{table_no}">(.*?)</table>', html, re.S).group(1)
+        headers = re.findall(r"<th>([^<]+)</th>", stats_header(html, table_no))
+        labels = re.findall(r'<td data-column="([^"]*)"', table)
+        assert labels and all(labels), table_no
+        # every label names a column of the header (table 三: "group · column")
+        assert {label.split(" · ")[-1] for label in labels} <= set(headers), table_no
+    assert 'data-column="法人或其他组织 · 商业企业"' in html
+
+
+def test_image_only_report_says_so_and_links_its_images(tmp_path):
+    import sqlite3
+
+    from tests.test_datasette_fixtures import image_only_report
+
+    path = tmp_path / "images.db"
+    ids = build_corpus_archive(path, image_only=True)
+    images = image_only_report()["images"]
+    conn = sqlite3.connect(path)   # the first picture was fetched and its body kept
+    with conn:
+        response_id = conn.execute("insert into responses (url, outcome, body_sha256, route) values (?, 'attachment', ?, "
+                                   "'attachment')", [images[0], "ab" * 32]).lastrowid
+    conn.close()
+    html = get(make_datasette(path), f"/-/nianbao/report/{ids[IMAGE_ONLY_URL]}").text
+    notice = re.search(r'<section class="nianbao-image-only">.*?</section>', html, re.S)
+    assert notice and "图片版" in notice.group(0)
+    for url in images:
+        assert f'href="{url}"' in notice.group(0)
+    assert f'href="/images/responses/{response_id}"' in notice.group(0)
+    assert notice.group(0).count("未存档") == len(images) - 1
+    # a report with text has no such notice
+    text_report = get(make_datasette(path), f"/-/nianbao/report/{ids[label('full_2019_a')['response']['url']]}").text
+    assert "nianbao-image-only" not in text_report
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, says", [
+    ({"q": "\x00"}, "control character"),
+    ({"q": "公开\x00行政"}, "control character"),
+    ({"q": "公开", "page": "9223372036854775807"}, "page must be a whole number"),
+    ({"q": "公开", "page": "99999999999999999999999"}, "page must be a whole number"),
+    ({"q": "公开", "page": "0"}, "page must be a whole number"),
+    ({"q": "公开", "page": "-1"}, "page must be a whole number"),
+    ({"q": "公开", "page": "x"}, "page must be a whole number"),
+    ({"q": "公开", "page": "1.5"}, "page must be a whole number"),
+    ({"q": "公开" * 300}, "longer than"),
+])
+def test_search_page_bad_parameters_are_400_with_a_message(served, params, says):
+    ds, _ = served
+    response = fetch(ds, "/-/nianbao/search", **params)
+    assert response.status_code == 400, response.status_code
+    assert says in visible_text(response.text)
+
+
+def test_search_page_last_allowed_page_answers(served):
+    from archive.datasette_plugin import MAX_SEARCH_PAGE
+
+    ds, _ = served
+    html = get(ds, "/-/nianbao/search", q="公开", page=str(MAX_SEARCH_PAGE)).text
+    assert "nianbao-results" in html
+
+
+@pytest.mark.parametrize("path", ["/corpus/reports", "/corpus/reports.json", "/-/nianbao/report/99999999",
+                                  "/-/nianbao/report/999999999999999999"])
+def test_other_bad_requests_are_not_500(served, path):
+    ds, _ = served
+    response = fetch(ds, path, _search="\x00") if path.startswith("/corpus") else fetch(ds, path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+# --- Canned queries ---------------------------------------------------------------------------
+
+def test_canned_query_tab_title_is_its_title_not_its_sql(served):
+    ds, _ = served
+    for name, _, query in CANNED_QUERIES:
+        html = get(ds, f"/corpus/{name}", **CANNED_PARAMS[name]).text
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+        assert title == str(escape(query["title"])), (name, title)
+
+
+def test_canned_query_says_which_parameter_it_needs_instead_of_0_rows(served):
+    ds, _ = served
+    html = get(ds, "/corpus/requests_by_county").text
+    needs = re.search(r'<p class="nianbao-needs[^"]*">(.*?)</p>', html, re.S)
+    assert needs and "province" in needs.group(1)
+    assert "nianbao-needs-params" in re.search(r'<body class="([^"]*)"', html).group(1)   # hides "0 results"
+    # given, the rows come and the note goes
+    html = get(ds, "/corpus/requests_by_county", province="东江省").text
+    assert "nianbao-needs" not in html and "青溪县" in html
+    # optional parameters (":province = '' or …") are not asked for
+    assert "nianbao-needs" not in get(ds, "/corpus/review_litigation", province="").text
+
+
+def test_a_query_needing_a_year_lists_nothing_without_it(served):
+    ds, _ = served
+    assert get(ds, "/corpus/issuers_without_report.json", _shape="array", year="", province="").json() == []
+    assert get(ds, "/corpus/issuers_without_report.json", _shape="array", year="2023", province="").json()
+
+
+def test_lists_of_years_are_in_year_order(tmp_path):
+    from tests.test_datasette_fixtures import corpus_reports, insert_report, open_test_archive
+
+    path = tmp_path / "years.db"
+    db = open_test_archive(path)
+    report = next(r for r in corpus_reports() if r.get("issuer"))
+    with db.conn:   # one issuer's reports archived out of year order
+        for year in (2021, 2019, 2023, 2020):
+            insert_report(db, {**report, "url": f"{report['url']}?{year}", "year": year},
+                          province="东江省", county="青溪县")
+    db.close()
+    rows = get(make_datasette(path), "/years/issuers_without_report.json", _shape="array", year="2022",
+               province="").json()
+    assert [r["years_with_report"] for r in rows] == ["2019, 2020, 2021, 2023"]
+
+
+def test_year_facet_is_in_year_order(served):
+    ds, _ = served
+    html = get(ds, "/corpus/reports").text
+    facet = re.search(r'id="facet-year".*?</ul>', html, re.S).group(0)
+    years = [int(y) for y in re.findall(r">(\d{4})</a>", facet)]
+    assert len(years) > 3 and years == sorted(years)
+    counts = get(ds, "/corpus/reports.json").json()["facet_results"]["year"]["results"]
+    assert [c["value"] for c in counts] != sorted(c["value"] for c in counts)   # Datasette's own order differs
+
+
+def test_metadata_says_how_to_search_from_sql_and_its_example_runs(served):
+    from archive.metadata import SQL_SEARCH_EXAMPLE
+
+    ds, _ = served
+    html = get(ds, "/corpus").text
+    assert "nianbao_query(" in visible_text(html) and "match nianbao_query" in visible_text(html)
+    rows = get(ds, "/corpus.json", sql=SQL_SEARCH_EXAMPLE, _shape="array").json()
+    assert rows and all("«" in r["snippet"] and "»" in r["snippet"] for r in rows)
+    # and the plain MATCH it warns about finds nothing
+    plain = SQL_SEARCH_EXAMPLE.replace("nianbao_query('行政复议')", "'行政复议'")
+    assert get(ds, "/corpus.json", sql=plain, _shape="array").json() == []
