@@ -108,10 +108,26 @@ def term_phrase(term: str) -> str | None:
     return '"' + " ".join(tokens).replace('"', '""') + '"' + (" *" if prefix else "")
 
 
+# Bounds on one query (the search helpers run inside SQL functions: see snippet()).
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 32
+
+
+class QueryTooLong(ValueError):
+    """A search query over MAX_QUERY_CHARS characters or MAX_QUERY_TERMS words."""
+
+
+def check_query(query: str) -> None:
+    """Raise QueryTooLong for a query longer than a search box query can usefully be."""
+    if len(query) > MAX_QUERY_CHARS or len(QUERY_TERM_RE.findall(query)) > MAX_QUERY_TERMS:
+        raise QueryTooLong(f"a search query has at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} words")
+
+
 def fts_query(query: str | None) -> str:
-    """A search box query as an FTS5 MATCH expression (all terms must match)."""
+    """A search box query as an FTS5 MATCH expression (all terms must match). Raises QueryTooLong."""
     if not query:
         return '""'
+    check_query(query)
     if query.count('"') % 2:
         query += '"'
     phrases = [term_phrase(term.strip('"')) for term in QUERY_TERM_RE.findall(query)]
@@ -120,9 +136,11 @@ def fts_query(query: str | None) -> str:
 
 
 def query_terms(query: str | None) -> list[str]:
-    """The search box query's words, folded to simplified, whitespace inside quotes removed."""
+    """The search box query's words, folded to simplified, whitespace inside quotes removed.
+    Raises QueryTooLong."""
     if not query:
         return []
+    check_query(query)
     terms = ("".join(fold(t.strip('"')).split()) for t in QUERY_TERM_RE.findall(query))
     return [t for t in terms if t]
 
@@ -142,32 +160,95 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_CONTEXT = 40
 
 
-@functools.lru_cache(maxsize=256)
-def terms_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
-    """A regex finding any of TERMS (folded) in folded text, whitespace allowed between characters
-    as the index allows it."""
-    parts = [r"\s*".join(map(re.escape, term)) for term in sorted(set(terms), key=len, reverse=True) if term]
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+# The work of one snippet() call is bounded whatever its input: it runs inside the SQL function
+# nianbao_snippet(), which sql_time_limit_ms cannot interrupt (SQLite's progress handler runs between
+# its own steps, and the function holds the GIL, so every other request of the server waits), and
+# in the search page's handler. A snippet is looked for in the text's first SNIPPET_SCAN_CHARS
+# characters (a report is ~7,000), at most MAX_SNIPPET_MATCHES matches of the query's at most
+# MAX_QUERY_TERMS words; the matching is linear (str.find), where a regex of the words with
+# whitespace allowed between their characters was O(text × word): a 2,000-character word in a
+# 400,000-character text took 28 s.
+SNIPPET_SCAN_CHARS = 100_000
+MAX_SNIPPET_MATCHES = 500
+_SPACES_RE = re.compile(r"\s+")
+
+
+def find_terms(text: str, terms, limit: int = MAX_SNIPPET_MATCHES) -> list[tuple[int, int]]:
+    """Spans of TEXT where a term occurs, whitespace allowed between its characters as the index
+    allows it: leftmost first, the longest term where several start together, not overlapping; at
+    most LIMIT. TEXT and TERMS as caseless_text() makes them (offsets are those of the text as written).
+
+    Written here rather than as one regex because a regex costs O(text × term) on near-matches;
+    str.find on the text without its whitespace is linear."""
+    compact = _SPACES_RE.sub("", text)
+    found = []
+    for term in {"".join(t.split()) for t in terms}:
+        if not term:
+            continue
+        at = compact.find(term)
+        for _ in range(limit):
+            if at < 0:
+                break
+            found.append((at, at + len(term)))
+            at = compact.find(term, at + 1)
+    found.sort(key=lambda span: (span[0], -span[1]))
+    spans, end_of_last = [], 0
+    for start, end in found:
+        if start >= end_of_last:
+            spans.append((start, end))
+            end_of_last = end
+            if len(spans) == limit:
+                break
+    if len(compact) == len(text):
+        return spans
+    # back to the text's offsets: add the whitespace before each position, walking the text's runs
+    # of whitespace only as far as the last match
+    skipped, runs = 0, _SPACES_RE.finditer(text)
+    run = next(runs, None)
+
+    def in_text(position: int, end: bool) -> int:
+        nonlocal skipped, run
+        # whitespace at a match's start comes before it; at its end, after it
+        while run is not None and (run.start() - skipped < position or (not end and run.start() - skipped == position)):
+            skipped += run.end() - run.start()
+            run = next(runs, None)
+        return position + skipped
+
+    return [(in_text(start, False), in_text(end, True)) for start, end in spans]
+
+
+def caseless_text(text: str) -> str:
+    """TEXT folded to simplified and lower-cased, character for character (offsets stay those of TEXT)."""
+    folded = fold(text)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)  # İ and the like
 
 
 def snippet(text: str | None, terms: list[str] | tuple[str, ...], *, context: int = SNIPPET_CONTEXT,
             start_mark: str = MARK_START, end_mark: str = MARK_END) -> str | None:
     """Text around the place where most of TERMS occur close together (the first such place), every
-    match in it between the marks; None if no term is in the text.
+    match in it between the marks; None if no term is in the text's first SNIPPET_SCAN_CHARS characters.
 
     Matched on the folded (simplified) text, cut from the text as written: fold() keeps length.
     """
-    pattern = terms_pattern(tuple(terms))
-    if not text or pattern is None:
+    if not text or not terms:
         return None
-    folded = fold(text)
-    matches = [m.span() for m, _ in zip(pattern.finditer(folded), range(500))]
+    text = text[:SNIPPET_SCAN_CHARS]
+    caseless = caseless_text(text)
+    matches = find_terms(caseless, [caseless_text(term) for term in terms])
     if not matches:
         return None
     best, best_terms = 0, 0
     if len(set(terms)) > 1:
+        words = ["".join(caseless[s:e].split()) for s, e in matches]
         for i, (start, _) in enumerate(matches):
-            near = {folded[s:e].lower() for s, e in matches[i:] if e <= start + 2 * context}
+            near = set()
+            for (s, e), word in zip(matches[i:], words[i:]):
+                if e > start + 2 * context:
+                    break  # matches are in order and do not overlap: the later ones end later
+                near.add(word)
             if len(near) > best_terms:
                 best, best_terms = i, len(near)
     first = matches[best][0]

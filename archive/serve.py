@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import time
+import weakref
 from pathlib import Path
 
 from datasette.app import Datasette
@@ -36,6 +39,96 @@ SETTINGS = {
     "allow_download": False,
     "max_returned_rows": 1000,
 }
+
+
+# What one query may make SQLite and this process hold. sql_time_limit_ms interrupts SQLite between
+# its steps, but not one step that allocates: `select zeroblob(300000000)` took 29 s and left the
+# server holding 1.8 GB.
+# - The longest value: the largest stored body is DOWNLOAD_MAXSIZE (30 MiB), which must still read.
+MAX_VALUE_BYTES = 32 * 1024 * 1024
+SQLITE_LIMITS = {
+    sqlite3.SQLITE_LIMIT_LENGTH: MAX_VALUE_BYTES,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,  # a query typed or linked, not a program
+    sqlite3.SQLITE_LIMIT_COLUMN: 200,          # nianbao's widest row has ~40 columns
+}
+# - A result, all rows together, as Python holds it for Datasette (1,000 rows of 32 MiB would be 32 GB).
+MAX_RESULT_BYTES = 128 * 1024 * 1024
+# - SQLite's own heap in the `nianbao serve` process (page caches, sorts, values being built): past
+#   it an allocation fails (SQLITE_NOMEM) instead of growing the process. Process-wide, so set only
+#   by run_datasette, never in a process that also writes archives.
+SERVE_HEAP_LIMIT_BYTES = 256 * 1024 * 1024
+
+
+class ResultTooLarge(sqlite3.OperationalError):
+    """A query's rows passed MAX_RESULT_BYTES."""
+
+
+class BudgetedRows:
+    """A row factory (sqlite3.Row, as Datasette's) that refuses a query's result once its rows
+    hold more than MAX_RESULT_BYTES: Datasette fetches up to max_returned_rows + 1 rows of any
+    size. Counted per cursor (one cursor per query); one instance per connection (per thread)."""
+
+    def __init__(self, limit: int = MAX_RESULT_BYTES):
+        self.limit = limit
+        self.spent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __call__(self, cursor, row):
+        size = sum(sys.getsizeof(value) for value in row if isinstance(value, (str, bytes)))
+        if size:
+            spent = self.spent.get(cursor, 0) + size
+            if spent > self.limit:
+                raise ResultTooLarge(f"the result is larger than {self.limit // 2 ** 20} MB: "
+                                     f"ask for fewer rows or shorter columns")
+            self.spent[cursor] = spent
+        return sqlite3.Row(cursor, row)
+
+
+# Enough virtual-machine steps for SQLite to call the connection's progress handler once (Datasette
+# installs its sql_time_limit_ms check to run every 1,000 steps; this statement takes ~3,000).
+PROGRESS_TURN_SQL = "with recursive n(i) as (select 1 union all select i + 1 from n limit 300) select count(*) from n"
+# A call of a Python SQL function that takes longer than this gives the time limit its turn.
+COSTLY_CALL_SECONDS = 0.001
+
+
+def within_time_limit(conn: sqlite3.Connection, function):
+    """FUNCTION as an SQL function of CONN whose calls are held to Datasette's sql_time_limit_ms.
+
+    SQLite checks the time limit every 1,000 of its own steps, and a query calling a 50 ms Python
+    function on every row takes 1,000 steps in seconds: the limit would come too late. After a costly
+    call, a statement of a few thousand steps is run on the same connection, so the time limit is
+    checked then; when it has passed, the query is interrupted as Datasette's own limit does it
+    (Datasette answers "SQL Interrupted"). Written here because neither Datasette nor sqlite3 has a
+    way to check the time limit from inside a function."""
+    def call(*args):
+        started = time.perf_counter()
+        result = function(*args)
+        if time.perf_counter() - started > COSTLY_CALL_SECONDS:
+            try:
+                conn.execute(PROGRESS_TURN_SQL).fetchone()
+            except sqlite3.OperationalError as exc:
+                if exc.args != ("interrupted",):
+                    raise
+                conn.interrupt()  # the query that called this function stops at its next step
+        return result
+
+    call.__name__ = function.__name__
+    return call
+
+
+def limit_connection(conn: sqlite3.Connection) -> None:
+    """SQLite's length limits and the result budget on one of serve's connections."""
+    for category, limit in SQLITE_LIMITS.items():
+        conn.setlimit(category, limit)
+    conn.row_factory = BudgetedRows()
+
+
+def limit_sqlite_heap(limit: int = SERVE_HEAP_LIMIT_BYTES) -> None:
+    """PRAGMA hard_heap_limit: SQLite's memory in this whole process (see SERVE_HEAP_LIMIT_BYTES)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA hard_heap_limit = {int(limit)}")
+    finally:
+        conn.close()
 
 
 def read_only_uri(path: str | Path) -> str:
@@ -137,5 +230,6 @@ def make_datasette(db_path: str | Path, immutable: bool | None = None) -> Datase
 def run_datasette(db_path: str, host: str = "127.0.0.1", port: int = 8001, immutable: bool | None = None) -> None:
     import uvicorn
 
+    limit_sqlite_heap()
     ds = make_datasette(db_path, immutable)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
