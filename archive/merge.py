@@ -46,10 +46,10 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
+from . import schema
 from .ingest import ingest, report_url
 from .raw import RawResponse
-from .reparse import BATCH, CHUNK, REPORT_ROUTES, _raw, _read
-from . import schema
+from .reparse import BATCH, CHUNK, REPORT_ROUTES, _read
 from .schema import FTS_TABLE, MIGRATIONS, TABLES, ensure_schema
 from .search import delete_from_index, index_text
 from .serve import SQLITE_MAGIC, read_only_uri
@@ -62,8 +62,6 @@ OLDER_TABLES = ("fetches", "stats")
 # Tables merge handles itself; every other table of TABLES is copied by its own key (see _merge_table).
 OWN_TABLES = {"portals", "reports", "stat_labels", "bodies", "responses", "revisions", "crawl_runs",
               "schema_migrations", *CHILD_TABLES}
-# Columns that hold another table's ids, and so are remapped when rows are copied.
-ID_COLUMNS = ("portal_id", "run_id", "report_id", "response_id")
 BODY_BATCH = 500
 # The ledger key of a report (archive.ingest.report_url) as an SQL function of the target connection.
 REPORT_KEY_FUNCTION = "nianbao_report_key"
@@ -250,8 +248,7 @@ def _merge(target: Archive, source: sqlite3.Connection, jobs: int, progress: Pro
     # the URLs whose reports are derived again
     conn.execute("create temp table merge_keys (key text primary key)")
 
-    source_report_urls = [row[0] for row in source.execute("select url from reports")]
-    counts.reports_there = sum(1 for url in source_report_urls
+    counts.reports_there = sum(1 for (url,) in source.execute("select url from reports")
                                if conn.execute("select 1 from reports where url = ?", [url]).fetchone())
     reports_before = conn.execute("select count(*) from reports").fetchone()[0]
 
@@ -263,7 +260,8 @@ def _merge(target: Archive, source: sqlite3.Connection, jobs: int, progress: Pro
     for table in others:
         if table not in per_report:
             _merge_table(conn, source, table, {"portal_id": portal_ids, "run_id": run_ids})
-    target._gazetteer = None  # (archive.store caches the divisions it read)
+    if hasattr(target, "gazetteer"):
+        target.gazetteer(reload=True)  # the divisions ingest reads, as merged
     _merge_bodies(conn, source, counts, progress)
     first_new = _merge_responses(conn, source, portal_ids, run_ids, counts, progress)
     counts.renumbered = _keep_fetch_order(conn, first_new)
@@ -275,10 +273,11 @@ def _merge(target: Archive, source: sqlite3.Connection, jobs: int, progress: Pro
         where id in (select id from temp.merge_new where linked)
     """)
     _copy_older_reports(target, source, portal_ids)
-    report_ids = _report_id_map(conn, source)
-    for table in others:
-        if table in per_report:
-            _merge_table(conn, source, table, {"portal_id": portal_ids, "run_id": run_ids, "report_id": report_ids})
+    if per_report:
+        report_ids = _report_id_map(conn, source)
+        for table in others:
+            if table in per_report:
+                _merge_table(conn, source, table, {"portal_id": portal_ids, "run_id": run_ids, "report_id": report_ids})
     counts.reports_new = conn.execute("select count(*) from reports").fetchone()[0] - reports_before
     for name in ("merge_new", "merge_keys"):
         conn.execute(f"drop table temp.[{name}]")
@@ -349,7 +348,7 @@ def _merge_bodies(conn: sqlite3.Connection, source: sqlite3.Connection, counts: 
         counts.bodies_there += len(held)
         done += len(batch)
         if progress:
-            progress("bodies", done, total)
+            progress("copying bodies", done, total)
 
 
 def _merge_responses(conn: sqlite3.Connection, source: sqlite3.Connection, portal_ids: dict, run_ids: dict,
@@ -389,7 +388,7 @@ def _merge_responses(conn: sqlite3.Connection, source: sqlite3.Connection, porta
             conn.execute("insert into temp.merge_new (id, linked) values (?, ?)", [new_id, int(linked)])
             counts.responses_new += 1
         if progress and (done % 500 == 0 or done == total):
-            progress("responses", done, total)
+            progress("copying the ledger", done, total)
     return first_new
 
 
@@ -435,7 +434,7 @@ _REPLAY_SQL = f"""
     from responses
     left join bodies on bodies.sha256 = responses.body_sha256
     left join portals on portals.id = responses.portal_id
-    where responses.route in ({", ".join(repr(r) for r in REPORT_ROUTES)})
+    where responses.route in ({", ".join(f"'{r}'" for r in REPORT_ROUTES)})
       and (responses.url in (select key from temp.merge_keys) or responses.parent_url in (select key from temp.merge_keys))
       and {REPORT_KEY_FUNCTION}(responses.url, responses.route, responses.parent_url) in (select key from temp.merge_keys)
     order by responses.id
@@ -450,7 +449,7 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
     conn.execute(f"""
         insert or ignore into temp.merge_keys (key)
         select {REPORT_KEY_FUNCTION}(url, route, parent_url) from responses
-        where id in (select id from temp.merge_new) and route in ({", ".join(repr(r) for r in REPORT_ROUTES)})
+        where id in (select id from temp.merge_new) and route in ({", ".join(f"'{r}'" for r in REPORT_ROUTES)})
     """)
     before = {url: sha for url, sha in conn.execute(
         "select url, content_sha256 from reports where url in (select key from temp.merge_keys)")}
@@ -472,7 +471,7 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
             ingest(target, raw, reading, record=False, response_id=response_id, reuse_ids=keep_ids)
             done += 1
             if progress and (done % 50 == 0 or done == total):
-                progress("reports", done, total)
+                progress("re-parsing responses", done, total)
     finally:
         if pool:
             pool.close()
@@ -554,8 +553,12 @@ def _copy_older_reports(target: Archive, source: sqlite3.Connection, portal_ids:
 
 def _report_id_map(conn: sqlite3.Connection, source: sqlite3.Connection) -> dict[int, int]:
     """Source report id -> target report id, by URL."""
-    held = dict(conn.execute("select url, id from reports"))
-    return {source_id: held[url] for source_id, url in source.execute("select id, url from reports") if url in held}
+    ids = {}
+    for source_id, url in source.execute("select id, url from reports"):
+        found = conn.execute("select id from reports where url = ?", [url]).fetchone()
+        if found:
+            ids[source_id] = found[0]
+    return ids
 
 
 def _merge_table(conn: sqlite3.Connection, source: sqlite3.Connection, table: str, id_maps: dict) -> None:

@@ -12,7 +12,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -377,6 +376,34 @@ def test_ids_are_remapped_and_portals_and_runs_unioned(crawled, tmp_path):
     assert conn.execute("pragma foreign_key_check").fetchall() == []
 
 
+def test_portals_fields_and_divisions_are_unioned(crawled, tmp_path):
+    into, source = tmp_path / "merged.db", tmp_path / "half_a.db"
+    shutil.copy(crawled / "whole.db", into)
+    shutil.copy(crawled / "half_a.db", source)
+    conn = sqlite3.connect(source)
+    if "divisions" not in {r[0] for r in conn.execute("select name from sqlite_master")}:
+        pytest.skip("this nianbao has no divisions registry")
+    # a machine whose portals CSV gave codes, and whose registry holds a (demo) division the other lacks
+    conn.execute("update portals set code = '990101', name = '其他名字'")
+    conn.execute("insert into divisions (code, name, level, parent_code, valid_from, source) "
+                 "values ('990101', '合并县', 'county', '990100', 1980, 'demo')")
+    conn.commit()
+    conn.close()
+    home = sqlite3.connect(into)
+    home.execute("update portals set name = '演示' || id || '县人民政府'")
+    home.commit()
+    names = dict(home.execute("select url, name from portals"))
+    divisions = home.execute("select count(*) from divisions").fetchone()[0]
+    home.close()
+    assert merge(source, "--into", into).exit_code == 0
+    conn = sqlite3.connect(into)
+    coded = dict(conn.execute("select url, code from portals where code is not null"))
+    assert len(coded) == 3 and set(coded.values()) == {"990101"}
+    assert dict(conn.execute("select url, name from portals")) == names  # a name it had stays
+    assert conn.execute("select name, source from divisions where code = '990101'").fetchall() == [("合并县", "demo")]
+    assert conn.execute("select count(*) from divisions").fetchone()[0] == divisions + 1
+
+
 # --- kill -9 -------------------------------------------------------------------------------------
 def big_archive(path, n=360):
     """N stored report pages (saved real pages at N URLs): ledger rows and bodies only, as a crawl
@@ -409,7 +436,7 @@ def test_a_merge_killed_with_sigkill_is_finished_by_running_it_again(crawled, tm
     try:
         for line in process.stderr:  # a progress line every 2 s while the big archive's reports are derived
             lines.append(line)
-            if f"{big}: reports " in line:
+            if f"{big}: re-parsing responses " in line:
                 break
         assert process.poll() is None, "".join(lines)
         process.send_signal(signal.SIGKILL)
