@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +26,16 @@ from .workers import exit_with
 
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 2.0
+# Signals that stop a crawl (Ctrl-C, systemctl stop): the crawl's to handle, not its workers'.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _worker_start(parent_pid: int) -> None:
+    """A parser worker ignores the stop signals (see ArchivePipeline._new_pool) and dies with the crawl."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    exit_with(parent_pid)
 
 # How ledger outcomes add up in a run's summary (crawl_runs columns).
 RUN_COUNT_OF = {
@@ -54,7 +65,12 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
+        from scrapy.exceptions import NotConfigured
 
+        if not getattr(crawler.spidercls, "nianbao_archive", False):
+            # `scrapy bench`, `scrapy fetch`, `scrapy shell` from the repo root read the project's
+            # settings too: only nianbao's spider writes an archive (no ./nianbao.db for the others).
+            raise NotConfigured(f"{crawler.spidercls.__name__} is not nianbao's spider: no archive")
         pipeline = cls(crawler.settings.get("NIANBAO_DB"), crawler)
         # The run is finished after the spider closes, when Scrapy says why it closed.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -73,7 +89,7 @@ class ArchivePipeline:
         with self.archive.transaction():
             for portal in getattr(spider, "portals", []):
                 self.archive.portal_id(portal.url, name=portal.name, province=portal.province,
-                                       city=portal.city, county=portal.county)
+                                       city=portal.city, county=portal.county, code=getattr(portal, "code", None))
         if self.run_id is None:
             self.own_run = True
             self.run_id = self.archive.start_run([p.url for p in getattr(spider, "portals", [])], os.getpid())
@@ -156,9 +172,22 @@ class ArchivePipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: workers start from a clean process, not a fork of the reactor's threads; they
-        # watch this process, so a crawl killed with kill -9 leaves no parser behind
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=exit_with, initargs=(os.getpid(),))
+        # watch this process, so a crawl killed with kill -9 leaves no parser behind.
+        # Ctrl-C (SIGINT to the terminal's process group) and `systemctl stop` (SIGTERM to the whole
+        # service) reach the workers too: they must not die of it mid-page (the page would be
+        # recorded as "the parser process died"), so they ignore both, and the crawl's graceful
+        # stop shuts them down. The signals are blocked while a worker is spawned (a blocked mask
+        # is inherited, and nothing is lost: the crawl gets them when it unblocks them) until its
+        # initializer has set them to be ignored.
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            for _ in range(self.workers):
+                pool.submit(os.getpid)  # (3.11 spawns workers in submit(), in this thread)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return pool
 
     async def process_item(self, item, spider=None):
         if not isinstance(item, RawResponse):

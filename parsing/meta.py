@@ -106,8 +106,16 @@ def title_element_candidates(root: etree._Element) -> list[str]:
     return [t for t in (_joined(text_of(el)) for el in _TITLE_ELEMENTS(root)[:20]) if t]
 
 
+# What never starts a title: bytes the page's charset could not decode (U+FFFD), control
+# characters, private-use characters (what GBK's user-defined area and stray bytes decode to),
+# and the spaces around them.
+TITLE_JUNK_START_RE = re.compile(r"^[\s\ufffd\x00-\x1f\x7f-\x9f\ue000-\uf8ff]+")
+
+
 def _trim_title(title: str) -> str:
-    """Cut what follows the report's name: "…年度报告-衡山县人民政府网" → "…年度报告"."""
+    """Cut what precedes (undecodable bytes) and follows the report's name:
+    "…年度报告-衡山县人民政府网" → "…年度报告"."""
+    title = TITLE_JUNK_START_RE.sub("", title)
     m = TITLE_END_RE.search(fold(title))
     return title[: m.end()].strip() if m else title
 
@@ -137,7 +145,8 @@ def pick_title(candidates: list[str]) -> str | None:
     if not candidates:
         return None
     original, best = max(((c, _trim_title(c)) for c in candidates), key=_title_score)
-    return best if REPORT_WORD_RE.search(PINYIN_NOTE_RE.sub("", fold(best))) else candidates[0]
+    return best if REPORT_WORD_RE.search(PINYIN_NOTE_RE.sub("", fold(best))) else \
+        TITLE_JUNK_START_RE.sub("", candidates[0])
 
 
 def year_from_title(title: str | None) -> int | None:

@@ -30,7 +30,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 30 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 # Pagination is not depth: list pages and discovery are bounded by page budgets
-# (NIANBAO_MAX_LIST_PAGES per column, NIANBAO_MAX_PORTAL_PAGES per portal,
+# (NIANBAO_MAX_LIST_PAGES per column; NIANBAO_MAX_PORTAL_PAGES requests of every kind per portal:
+# start, discovery, list pages, sub-columns, reports, attachments, followed redirects;
 # NIANBAO_DISCOVERY_BUDGET pages and NIANBAO_DISCOVERY_HOPS clicks from the start page).
 DEPTH_LIMIT = 0
 NIANBAO_MAX_LIST_PAGES = 300
@@ -48,8 +49,25 @@ REDIRECT_ENABLED = True
 HTTPERROR_ALLOW_ALL = True
 # Only http(s): no file://, ftp://, s3://, data: from links on hostile pages.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
-# 650: after RedirectMiddleware (600) for requests, before it for responses (see the module).
-DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.SafeRequestsMiddleware": 650}
+# A body shorter than its Content-Length reaches the spider flagged "dataloss": it is retried, then
+# recorded as truncated (degraded for a known report, an error for a new URL), never read as a page.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# Redirects that are followed at most; a longer chain is recorded as "too many redirects".
+REDIRECT_MAX_TIMES = 10
+# The longest Retry-After (429/503) waited for, in seconds; a longer one is recorded, not retried.
+NIANBAO_MAX_RETRY_AFTER = 300
+# scraper.middlewares: the address check runs before robots.txt (60 < 100, so not even a robots.txt
+# is asked of a refused host); Scrapy's redirect, meta-refresh and retry middlewares are replaced by
+# subclasses at their own places (checked redirects, Retry-After honoured per host).
+DOWNLOADER_MIDDLEWARES = {
+    "scraper.middlewares.SafeRequestsMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.GuardedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scraper.middlewares.GuardedRedirectMiddleware": 600,
+}
 
 # The archive's pipeline (named here, not imported: the spider does not depend on it).
 ITEM_PIPELINES = {"archive.pipeline.ArchivePipeline": 300}
@@ -60,3 +78,12 @@ NIANBAO_DB = "nianbao.db"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+
+# `scrapy crawl annual_reports -O items.jsonl`: the records' bodies (bytes) are written as base64.
+FEED_EXPORTERS = {
+    "json": "scraper.feeds.JsonRecordExporter",
+    "jsonlines": "scraper.feeds.JsonLinesRecordExporter",
+    "jsonl": "scraper.feeds.JsonLinesRecordExporter",
+    "csv": "scraper.feeds.CsvRecordExporter",
+    "xml": "scraper.feeds.XmlRecordExporter",
+}

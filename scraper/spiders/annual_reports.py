@@ -14,12 +14,15 @@ ingests each record (``archive.ingest``).
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 
 from archive.raw import RawResponse
 from parsing import is_annual_report_title
@@ -30,6 +33,7 @@ from scraper.cms.articles import looks_like_article
 from scraper.cms.common import URL_NOISE_RE, anchor_url, is_attachment, link_title, parse_html
 from scraper.cms.types import ATTACHMENT, ListingItem, PageRequest
 from scraper.items import KnownPage
+from scraper.middlewares import on_portal_hosts
 from scraper.portals import Portal, read_portals
 
 # Link texts or file names of report-looking attachments (附件：XX县2023年政府信息公开工作年度报告.pdf).
@@ -42,6 +46,12 @@ ATTACHMENT_HINT_RE = re.compile(rb"\.(?:pdf|docx?|wps|xlsx?|zip|rar|7z|ofd)\b|do
 INERT_SCHEME_RE = re.compile(r"scheme (?:javascript|mailto|tel|sms|weixin)$")
 # After this many blocked answers from a host, no further requests go to it in this run.
 BLOCKS_BEFORE_GIVING_UP = 3
+# A URL refused for its length is kept in the ledger up to this many characters.
+URL_KEPT_CHARS = 8192
+
+
+class MissingStartUrls(ValueError):
+    """The spider was given nothing to crawl (a one-line message for the user)."""
 
 
 def _headers(response) -> list[tuple[str, str]]:
@@ -90,6 +100,23 @@ def attachment_is_report(title: str, url: str) -> bool:
 
 class AnnualReportsSpider(scrapy.Spider):
     name = "annual_reports"
+    # The archive pipeline stores the records of this spider only (`scrapy bench`, `scrapy fetch`
+    # and other spiders run from the repo root must not create or write an archive).
+    nianbao_archive = True
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except MissingStartUrls as exc:
+            # `scrapy crawl annual_reports` without -a start_urls: a person's mistake, one line and
+            # exit 2 (an exception here would reach the user as an asyncio task traceback)
+            print(exc, file=sys.stderr)
+            raise SystemExit(2) from None
+        # Bytes received per request: a body cut at DOWNLOAD_MAXSIZE while streaming (chunked, no
+        # Content-Length) fails as a bare DownloadCancelledError, which only this count explains.
+        crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
+        return spider
 
     def __init__(self, start_urls: str | list[str] | None = None, portals: str | list[Portal] | None = None,
                  known: dict[str, KnownPage] | None = None, full: bool = False, refresh: bool = False,
@@ -103,20 +130,28 @@ class AnnualReportsSpider(scrapy.Spider):
         elif portals:
             self.portals += list(portals)
         if not self.portals:
-            raise ValueError("annual_reports needs start_urls=URL1,URL2 or portals=FILE.csv")
-        # Stay on the portals' own hosts (Scrapy's OffsiteMiddleware reads this):
-        # spam mirrors copy report pages under other domains.
+            raise MissingStartUrls("annual_reports needs start_urls=URL1,URL2 or portals=FILE.csv "
+                                   "(scrapy crawl annual_reports -a start_urls=URL)")
+        # Stay on the portals' own hosts (checked before every request, and by Scrapy's
+        # OffsiteMiddleware): spam mirrors copy report pages under other domains.
         self.allowed_domains = sorted({p.host for p in self.portals if p.host})
         self.known = known or {}
         self.full = bool(full)
         self.refresh = bool(refresh)
         self.recheck_after = timedelta(days=float(recheck_days))
         self.list_pages = Counter()             # column -> list pages requested
-        self.portal_pages = Counter()           # portal -> list + discovery pages requested
+        self.portal_pages = Counter()           # portal -> requests of every kind made for it
+        self.over_budget = Counter()            # portal -> requests not made because its budget was spent
         self.discovery_pages = Counter()        # portal -> discovery pages requested
         self.column_items: dict[str, set] = defaultdict(set)
         self.blocks = Counter()                 # host -> blocked answers
         self.recent_skipped = 0
+        # (method, URL) of every request made: a repeat costs no budget (the dupefilter drops it),
+        # and a redirect back to one of them is not followed (scraper.middlewares).
+        self.requested: set[tuple[str, str]] = set()
+        # Addresses each portal's start host resolved to: the only internal addresses its requests
+        # may connect to (scraper.middlewares.SafeRequestsMiddleware fills it).
+        self.portal_addresses: dict[str, set[str]] = defaultdict(set)
         # For vanished reports: what this run's lists showed, per portal, and the portals whose
         # lists were not read to their end (a budget, an error, incremental paging).
         self.listed: dict[str, set[str]] = defaultdict(set)
@@ -128,8 +163,64 @@ class AnnualReportsSpider(scrapy.Spider):
 
     async def start(self):
         for portal in self.portals:
+            self.portal_pages[portal.url] += 1
+            self.requested.add(("GET", portal.url))
             yield scrapy.Request(portal.url, callback=self.parse_start, errback=self.on_error, dont_filter=True,
                                  meta={"portal_url": portal.url, "route": "start", "hops": 0})
+
+    # --- the one way a request is made ------------------------------------------------------
+    def spend_budget(self, portal: str | None, url: str, meta: dict, route: str | None = None,
+                     link_title: str | None = None):
+        """Count one request against ``portal``'s page budget (NIANBAO_MAX_PORTAL_PAGES): None when
+        it may be made, else the ``budget`` record to yield (only for the first refusal of the
+        portal: a trap would otherwise write thousands of them), or False for later ones."""
+        limit = self._setting("NIANBAO_MAX_PORTAL_PAGES", 3000)
+        if self.portal_pages[portal] < limit:
+            self.portal_pages[portal] += 1
+            return None
+        self.over_budget[portal] += 1
+        self.incomplete_portals.add(portal)
+        if self.over_budget[portal] > 1:
+            return False
+        self.logger.warning("page budget of portal %s reached (%d requests): %s and every later request of "
+                            "the portal not made", portal, limit, url)
+        return self.decision(url, "budget", f"portal page budget ({limit} requests) reached: this and every "
+                             f"later request of the portal not made", meta, route=route, link_title=link_title)
+
+    def _request(self, url: str, *, callback, meta: dict, route: str, link_title: str | None = None,
+                 method: str = "GET", formdata: dict | None = None, headers: dict | None = None,
+                 dont_filter: bool = False):
+        """Yield the request for ``url``, or the ledger row saying why it is not made: a URL off the
+        portal's hosts, a URL too long to fetch, or the portal's page budget spent. Every request the
+        spider makes goes through here, so each one is counted and none is dropped silently."""
+        limit = self._setting("URLLENGTH_LIMIT", 2083)
+        if limit and len(url) > limit:
+            kept = url[:URL_KEPT_CHARS]
+            self.logger.warning("a URL of %d characters on %s not fetched (URLLENGTH_LIMIT %d)", len(url),
+                                meta.get("parent_url") or meta.get("portal_url"), limit)
+            yield self.decision(kept, "skipped", f"URL of {len(url)} characters, longer than URLLENGTH_LIMIT "
+                                f"({limit}): not fetched", meta, route=route, link_title=link_title)
+            return
+        host = urlsplit(url).hostname
+        if not on_portal_hosts(host, self.allowed_domains):
+            self.logger.info("off the portal's hosts, not fetched: %s", url)
+            yield self.decision(url, "skipped", f"link off the portal's hosts ({host}): not fetched", meta,
+                                route=route, link_title=link_title)
+            return
+        key = (method, url)
+        if key not in self.requested or dont_filter or formdata:
+            over = self.spend_budget(meta.get("portal_url"), url, meta, route, link_title)
+            if over is not None:
+                if over:
+                    yield over
+                return
+            self.requested.add(key)
+        if method == "POST" and formdata is not None:
+            yield scrapy.FormRequest(url, formdata=formdata, callback=callback, errback=self.on_error, meta=meta,
+                                     dont_filter=dont_filter)
+        else:
+            yield scrapy.Request(url, method=method, callback=callback, errback=self.on_error, meta=meta,
+                                 headers=headers, dont_filter=dont_filter)
 
     # --- records ----------------------------------------------------------------------------
     def record(self, response, **extra) -> RawResponse:
@@ -146,11 +237,42 @@ class AnnualReportsSpider(scrapy.Spider):
         return RawResponse(url=url, outcome=outcome, reason=reason, route=extra.pop("route", meta.get("route")),
                            portal_url=meta.get("portal_url"), link_title=extra.pop("link_title", None), **extra)
 
+    def _checked(self, response):
+        """The records for a response before any callback reads it: the response itself (a truncated
+        body or a refused redirect says so), and the redirect that was not followed. Returns
+        (records, usable): a truncated response is retried or recorded, never read."""
+        meta = response.meta
+        if "dataloss" in response.flags:
+            # A body shorter than its Content-Length: the connection was cut. Try again (Scrapy's
+            # retry budget); then keep the bytes, as a worse copy of a known report or an error.
+            retry = get_retry_request(response.request, spider=self, reason="truncated body")
+            if retry is not None:
+                return [retry], False
+            expected = response.headers.get(b"Content-Length", b"?").decode("latin-1")
+            reason = f"truncated: {len(response.body)} of {expected} bytes (body shorter than its Content-Length)"
+            known = self.known.get((meta.get("redirect_urls") or [response.request.url])[0])
+            outcome = "degraded" if known is not None and known.is_report else "error"
+            if meta.get("route") in ("start", "listing", "discovery"):
+                self.incomplete_portals.add(meta.get("portal_url"))
+            self.logger.warning("%s %s: %s", outcome, response.url, reason)
+            truncated = self.record(response, outcome=outcome)
+            truncated.reason = reason
+            return [truncated], False
+        out = [self.record(response, outcome=meta.get("refused_outcome"))] if meta.get("refused_outcome") \
+            else [self.record(response)]
+        if meta.get("refused_target") and response.status < 300:
+            # a meta refresh that was not followed: the page is recorded, and so is the refusal
+            target, outcome = meta["refused_target"]
+            out.append(self.decision(target, outcome, meta["refused_redirect"], meta,
+                                     link_title=meta.get("link_title")))
+        return out, True
+
     # --- callbacks --------------------------------------------------------------------------
     def parse_start(self, response):
         """A start URL: a homepage, a column, or a report itself (the archive decides that)."""
-        yield self.record(response)
-        if response.status >= 300 or self._blocked(response):
+        out, usable = self._checked(response)
+        yield from out
+        if not usable or response.status >= 300 or self._blocked(response):
             return
         listing = parse_listing(response.body, response.url, self._content_type(response))
         links = self._discovered(response)
@@ -161,14 +283,18 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_discovery(self, response):
         """A gateway page (政务公开, 信息公开 …): look for the 年报 column."""
-        yield self.record(response)
-        if response.status >= 300 or self._blocked(response):
+        out, usable = self._checked(response)
+        yield from out
+        if not usable or response.status >= 300 or self._blocked(response):
             return
         yield from self._follow_discovered(response, self._discovered(response))
 
     def parse_list_page(self, response):
         """A list page: items, further pages, sub-columns."""
-        yield self.record(response)
+        out, usable = self._checked(response)
+        yield from out
+        if not usable:
+            return
         fallback = response.meta.get("fallback")
         if response.status >= 400 and fallback is None:
             self.incomplete_portals.add(response.meta.get("portal_url"))
@@ -176,9 +302,9 @@ class AnnualReportsSpider(scrapy.Spider):
             # a Hanweb dataproxy.jsp that refuses POST: ask the way some portals answer (GET)
             self.logger.info("%s %s answered %d: trying %s %s", response.request.method, response.url,
                              response.status, fallback.method, fallback.url)
-            yield scrapy.Request(fallback.url, method=fallback.method, callback=self.parse_list_page,
-                                 errback=self.on_error, dont_filter=True,
-                                 meta={**response.meta, "fallback": fallback.fallback})
+            yield from self._request(fallback.url, method=fallback.method, callback=self.parse_list_page,
+                                     dont_filter=True, route="listing",
+                                     meta={**response.meta, "fallback": fallback.fallback})
             return
         if response.status >= 300 or self._blocked(response):
             return
@@ -190,7 +316,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report(self, response):
         """A report page or file: recorded for the archive; report-looking attachments followed."""
-        yield self.record(response)
+        out, usable = self._checked(response)
+        yield from out
+        if not usable:
+            return
         if response.status != 200 or self._blocked(response) or response.meta.get("route") == "attachment":
             return
         if not isinstance(response, scrapy.http.TextResponse):
@@ -248,23 +377,17 @@ class AnnualReportsSpider(scrapy.Spider):
         meta = response.meta
         portal = meta.get("portal_url")
         max_column = self._setting("NIANBAO_MAX_LIST_PAGES", 300)
-        max_portal = self._setting("NIANBAO_MAX_PORTAL_PAGES", 3000)
-        if self.list_pages[column] >= max_column or self.portal_pages[portal] >= max_portal:
-            which = "column" if self.list_pages[column] >= max_column else "portal"
-            limit = max_column if which == "column" else max_portal
-            self.logger.warning("page budget of the %s reached (%d pages): %s not fetched", which, limit, page.url)
+        if self.list_pages[column] >= max_column:
+            self.logger.warning("page budget of the column reached (%d pages): %s not fetched", max_column, page.url)
             self.incomplete_portals.add(portal)
-            yield self.decision(page.url, "budget", f"{which} page budget ({limit}) reached", meta, route="listing")
+            yield self.decision(page.url, "budget", f"column page budget ({max_column}) reached", meta,
+                                route="listing")
             return
         self.list_pages[column] += 1
-        self.portal_pages[portal] += 1
         request_meta = {"portal_url": portal, "route": "listing", "column": column,
                         "fallback": page.fallback, "hops": meta.get("hops", 0)}
-        if page.method == "POST":
-            yield scrapy.FormRequest(page.url, formdata=page.form or {}, callback=self.parse_list_page,
-                                     errback=self.on_error, meta=request_meta)
-        else:
-            yield scrapy.Request(page.url, callback=self.parse_list_page, errback=self.on_error, meta=request_meta)
+        yield from self._request(page.url, method=page.method, formdata=(page.form or {}) if page.method == "POST"
+                                 else None, callback=self.parse_list_page, meta=request_meta, route="listing")
 
     def _discovered(self, response):
         return discover_links(response.body, response.url, self._content_type(response))
@@ -281,10 +404,10 @@ class AnnualReportsSpider(scrapy.Spider):
             if link.kind in ("report_column", "sub_column"):
                 if self.list_pages[link.url] == 0:
                     self.list_pages[link.url] += 1
-                    self.portal_pages[portal] += 1
-                    yield scrapy.Request(link.url, callback=self.parse_list_page, errback=self.on_error,
-                                         meta={"portal_url": portal, "route": "listing", "column": link.url,
-                                               "link_title": link.title, "hops": hops + 1})
+                    yield from self._request(link.url, callback=self.parse_list_page, route="listing",
+                                             link_title=link.title,
+                                             meta={"portal_url": portal, "route": "listing", "column": link.url,
+                                                   "link_title": link.title, "hops": hops + 1})
             elif link.kind == "gateway":
                 if has_column or hops + 1 > max_hops:
                     continue
@@ -295,10 +418,10 @@ class AnnualReportsSpider(scrapy.Spider):
                                         route="discovery", link_title=link.title)
                     continue
                 self.discovery_pages[portal] += 1
-                self.portal_pages[portal] += 1
-                yield scrapy.Request(link.url, callback=self.parse_discovery, errback=self.on_error,
-                                     meta={"portal_url": portal, "route": "discovery", "link_title": link.title,
-                                           "hops": hops + 1})
+                yield from self._request(link.url, callback=self.parse_discovery, route="discovery",
+                                         link_title=link.title,
+                                         meta={"portal_url": portal, "route": "discovery", "link_title": link.title,
+                                               "hops": hops + 1})
             elif link.kind == "report_candidate" and is_annual_report_title(link.title):
                 self.listed[portal].add(link.url)
                 yield from self._request_report(response, link.url, link.title, route="report")
@@ -322,7 +445,8 @@ class AnnualReportsSpider(scrapy.Spider):
             elif self._recent(known):
                 self.recent_skipped += 1
                 return
-        yield scrapy.Request(url, callback=self.parse_report, errback=self.on_error, headers=headers, meta=meta)
+        yield from self._request(url, callback=self.parse_report, headers=headers, meta=meta, route=route,
+                                 link_title=title)
 
     def _recent(self, known: KnownPage) -> bool:
         try:
@@ -354,6 +478,17 @@ class AnnualReportsSpider(scrapy.Spider):
         value = response.headers.get(b"Content-Type")
         return value.decode("latin-1") if value else None
 
+    def _bytes_received(self, data, request, spider=None):
+        request.meta["bytes_received"] = request.meta.get("bytes_received", 0) + len(data)
+
+    def _too_large(self, request) -> str | None:
+        """Why ``request``'s download was cut for its size, when it was (else None)."""
+        limit = request.meta.get("download_maxsize", self._setting("DOWNLOAD_MAXSIZE", 0))
+        received = request.meta.get("bytes_received", 0)
+        if limit and received > limit:
+            return f"larger than DOWNLOAD_MAXSIZE ({limit} bytes): cut after {received} bytes"
+        return None
+
     def on_error(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
@@ -365,10 +500,11 @@ class AnnualReportsSpider(scrapy.Spider):
             self.logger.info("%s %s failed (%s): trying %s %s", request.method, request.url,
                              _failure_reason(failure), fallback.method, fallback.url)
             meta = {**request.meta, "fallback": fallback.fallback}
-            yield scrapy.Request(fallback.url, method=fallback.method, callback=self.parse_list_page,
-                                 errback=self.on_error, meta=meta, dont_filter=True)
-        outcome = _failure_outcome(failure)
-        reason = _failure_reason(failure)
+            yield from self._request(fallback.url, method=fallback.method, callback=self.parse_list_page,
+                                     meta=meta, route="listing", dont_filter=True)
+        too_large = self._too_large(request) if failure.check(DownloadCancelledError) else None
+        outcome = "too_large" if too_large else _failure_outcome(failure)
+        reason = too_large or _failure_reason(failure)
         if request.meta.get("route") in ("start", "listing", "discovery"):
             self.incomplete_portals.add(request.meta.get("portal_url"))
         log = self.logger.info if outcome == "skipped" else self.logger.warning
