@@ -56,12 +56,13 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import io
 import json
 import logging
 import os
-import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -69,8 +70,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
+from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
@@ -103,6 +103,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 # Every WARC record ends with two CRLFs: a file that does not was cut inside its last record.
 RECORD_END = b"\r\n\r\n"
 READ_CHUNK = 1 << 16
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Portal columns carried in the warcinfo record (whichever the archive has) and restored.
 PORTAL_FIELDS = ("url", "name", "province", "city", "county", "family", "code", "site_id", "division_code",
                  "first_seen", "last_crawled")
@@ -255,7 +256,8 @@ def export_warc(archive: Archive, out_path: str | os.PathLike) -> int:
             served = [tuple(h) for h in json.loads(headers_json)] if headers_json else []
             context = [("requested-url", url), ("route", route), ("portal-url", portal_url), ("run", run_id),
                        ("parent-url", parent_url), ("link-title", title), ("link-date", link_date),
-                       ("outcome", outcome), ("reason", reason), ("response-id", response_id)]
+                       ("outcome", outcome), ("reason", reason), ("response-id", response_id),
+                       ("body-sha256", sha)]
             common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
             if status is None or (body is None and status not in BODILESS_STATUSES):
                 # a decision without a response, or a status whose body was never kept:
@@ -342,14 +344,22 @@ class _TailStream(io.RawIOBase):
     def __init__(self, inner):
         self.inner = inner
         self.tail = b""
+        self.total = 0      # bytes read (uncompressed)
+        self.block_end = 0  # where the block of the last record read ends (set by _scan)
+        self.error: Exception | None = None
 
     def readable(self):
         return True
 
     def read(self, size=-1):
-        data = self.inner.read(size)
+        try:
+            data = self.inner.read(size)
+        except Exception as exc:  # EOFError of a cut gzip member, BadGzipFile, zlib.error: warcio's
+            self.error = exc      # readers swallow some of them, so the stream says so at the end
+            return b""
         if data:
             self.tail = (self.tail + data)[-len(RECORD_END):]
+            self.total += len(data)
         return data
 
     def readinto(self, buffer):
@@ -372,39 +382,67 @@ def _open(path: Path) -> _TailStream:
     return _TailStream(gzip.GzipFile(fileobj=raw, mode="rb") if magic == GZIP_MAGIC else raw)
 
 
-def _records(path: Path, stream: _TailStream, check_digests: bool):
-    """Records of the file, each read to its end; any failure to read one becomes a
-    WarcError naming the file (one line, whole)."""
+@dataclass
+class _Position:
+    offset: int = 0   # where the record being read starts (uncompressed)
+
+
+def _records(path: Path, stream: _TailStream, check_digests: bool, position: _Position | None = None):
+    """Records of the file, each read to its end by warcio before the next; at the end of
+    the file, a WarcError unless it ends with a record's end. Errors of reading come out of
+    here or of the consumer's reads: ``_reading`` makes them WarcErrors."""
+    position = position or _Position()
     iterator = ArchiveIterator(stream, check_digests=check_digests, arc2warc=True)
-    offset = 0
     last_format = None
-    try:
+    with _reading(path, position):
         for record in iterator:
-            offset = iterator.offset  # where the record being read starts (uncompressed)
+            position.offset = iterator.offset
             last_format = record.format
             yield iterator, record
+    if isinstance(stream.error, EOFError):
+        raise WarcError(f"{path}: truncated: the file ends inside a gzip member after uncompressed offset "
+                        f"{position.offset} ({_one_line(stream.error)})")
+    if stream.error is not None:
+        raise WarcError(f"{path}: not a readable WARC file: {type(stream.error).__name__}: "
+                        f"{_one_line(stream.error)} (after uncompressed offset {position.offset})")
+    if last_format and last_format.startswith("warc") and (
+            stream.tail != RECORD_END or stream.total < stream.block_end + len(RECORD_END)):
+        raise WarcError(f"{path}: truncated: the record at uncompressed offset {position.offset} does not end "
+                        f"(the file stops before its closing CRLFs)")
+
+
+@contextmanager
+def _reading(path: Path, position: _Position):
+    """Any failure to read the file as one line naming it: warcio and gzip raise assorted
+    errors on malformed input (EOFError, zlib.error, ValueError, even AttributeError)."""
+    try:
+        yield
     except WarcError:
         raise
     except EOFError as exc:  # gzip: the last member stops before its end
         raise WarcError(f"{path}: truncated: the file ends inside a gzip member after uncompressed offset "
-                        f"{offset} ({_one_line(exc)})") from None
-    except (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, ValueError, zlib.error) as exc:
+                        f"{position.offset} ({_one_line(exc)})") from None
+    except Exception as exc:
         raise WarcError(f"{path}: not a readable WARC file: {type(exc).__name__}: {_one_line(exc)} "
-                        f"(after uncompressed offset {offset})") from None
-    if last_format and last_format.startswith("warc") and stream.tail != RECORD_END:
-        raise WarcError(f"{path}: truncated: the record at uncompressed offset {offset} does not end "
-                        f"(the file stops before its closing CRLFs)")
+                        f"(after uncompressed offset {position.offset})") from None
 
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _read_limited(stream, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """At most ``limit`` bytes of a record's block (None when it is longer); the rest is
+def _read_limited(stream) -> bytes | None:
+    """At most MAX_BODY_BYTES of a record's block (None when it is longer); the rest is
     left for warcio to skip in chunks."""
-    data = stream.read(limit + 1)
-    return None if len(data) > limit else data
+    limit = MAX_BODY_BYTES
+    chunks, size = [], 0
+    while size <= limit:  # in chunks: one read(limit) makes warcio's readers hold several copies
+        chunk = stream.read(READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    return None
 
 
 @dataclass
@@ -432,8 +470,9 @@ def _scan(path: Path) -> _Scan:
     scan = _Scan()
     count = 0
     stream = _open(path)
-    with stream.inner:
-        for iterator, record in _records(path, stream, check_digests=True):
+    position = _Position()
+    with stream.inner, _reading(path, position):
+        for iterator, record in _records(path, stream, check_digests=True, position=position):
             count += 1
             rec_type = record.rec_type
             headers = record.rec_headers
@@ -451,6 +490,8 @@ def _scan(path: Path) -> _Scan:
                 pass
             missing = getattr(record.raw_stream, "limit", 0)
             offset = iterator.offset
+            # the block ends where warcio's reader stands: what it read, less what it holds unread
+            stream.block_end = stream.total - iterator.reader.rem_length()
             if missing:
                 raise WarcError(f"{path}: truncated: the {rec_type} record at uncompressed offset {offset} "
                                 f"lacks {missing} of its bytes")
@@ -602,6 +643,10 @@ def import_warc(archive: Archive, path: str | os.PathLike, session: ImportSessio
         runs_by_warcinfo = {record_id: _restore_context(archive, fields)
                             for record_id, fields in scan.warcinfo.items()}
         current_runs: dict[str, int] = {}
+        # a ledger may hold the same decision twice in one second (a link on two pages): the
+        # k-th copy in the file is in the archive when the archive held k before this file
+        seen: Counter[tuple] = Counter()
+        added: Counter[tuple] = Counter()
         for _, record in _records(path, stream, check_digests=False):
             headers = record.rec_headers
             if record.rec_type == "warcinfo":
@@ -622,12 +667,15 @@ def import_warc(archive: Archive, path: str | os.PathLike, session: ImportSessio
                 archive.put_body(raw.body, raw.sha256)  # (already there: nothing written)
                 if record.rec_type == "response":
                     found.note(record, raw.sha256)
-            if _already_archived(archive, raw):
+            key = _capture_key(raw)
+            seen[key] += 1
+            if _archived_count(archive, raw) - added[key] >= seen[key]:
                 counts["already_archived"] += 1
                 continue
+            added[key] += 1
             result = ingest(archive, raw)
-            context = scan.by_response_id.get(headers.get_header("WARC-Record-ID") or "")
-            if request_body_column and context and context.request_body:
+            context = _context_of(record, scan)
+            if request_body_column and context.request_body:
                 archive.conn.execute("update responses set request_body = ? where id = ?",
                                      [context.request_body, result.response_id])
             counts[result.outcome] += 1
@@ -635,16 +683,20 @@ def import_warc(archive: Archive, path: str | os.PathLike, session: ImportSessio
     return dict(counts)
 
 
-def _already_archived(archive: Archive, raw: RawResponse) -> bool:
-    """The ledger has this capture: same URL, final URL, method, status, body and time (and
-    the same decision, for a row without a response). Importing a file twice, or an export
-    back into its archive, adds nothing."""
-    row = archive.conn.execute(
-        "select 1 from responses where url = ? and final_url = ? and fetched_at = ? and method is ?"
-        " and status is ? and body_sha256 is ? and (? is null or outcome = ?) limit 1",
+def _capture_key(raw: RawResponse) -> tuple:
+    """What makes a ledger row the same capture: URL, final URL, method, status, body and
+    time (and the decision, for a row without a response)."""
+    return (raw.url, raw.final_url or raw.url, raw.fetched_at, raw.method, raw.status, raw.sha256, raw.outcome)
+
+
+def _archived_count(archive: Archive, raw: RawResponse) -> int:
+    """How many ledger rows are this capture. Importing a file twice, or an export back
+    into its archive, adds nothing."""
+    return archive.conn.execute(
+        "select count(*) from responses where url = ? and final_url = ? and fetched_at = ? and method is ?"
+        " and status is ? and body_sha256 is ? and (? is null or outcome = ?)",
         [raw.url, raw.final_url or raw.url, raw.fetched_at, raw.method, raw.status, raw.sha256,
-         raw.outcome, raw.outcome]).fetchone()
-    return row is not None
+         raw.outcome, raw.outcome]).fetchone()[0]
 
 
 def _restore_context(archive: Archive, fields: dict[str, list[str]]) -> dict[str, int]:
@@ -740,9 +792,7 @@ def _raw_response(archive: Archive, record, scan: _Scan, runs: dict[str, int], s
         # The redirect itself: a crawl follows it and records the final response under the
         # requested URL; here the final response is its own record, ingested under its own URL.
         return None, "ignored_redirect"
-    record_id = headers.get_header("WARC-Record-ID")
-    context = scan.by_response_id.get(record_id) or scan.by_request_id.get(
-        headers.get_header("WARC-Concurrent-To") or "") or _Context()
+    context = _context_of(record, scan)
     served = list(http.headers) if http else []
     meta = context.meta
     if meta.get("headers"):
@@ -753,7 +803,8 @@ def _raw_response(archive: Archive, record, scan: _Scan, runs: dict[str, int], s
     content_type = next((v for k, v in served if k.lower() == "content-type"), None)
     outcome = reason = None
     if status in BODILESS_STATUSES:
-        body = None
+        # a crawl keeps the empty body Scrapy hands it; other tools' 304s have none
+        body = b"" if meta.get("body-sha256") == EMPTY_SHA256 else None
     elif record.rec_type == "revisit":
         sha = _original(archive, record, session, found)
         if sha is None:
@@ -779,6 +830,14 @@ def _raw_response(archive: Archive, record, scan: _Scan, runs: dict[str, int], s
         link_date=meta.get("link-date"), parent_url=parent_url, outcome=outcome, reason=reason,
         run_id=runs.get(meta.get("run", "")))
     return raw, ""
+
+
+def _context_of(record, scan: _Scan) -> _Context:
+    """The request and metadata of a response record: they name it (this export, Heritrix),
+    or it names its request (wget)."""
+    headers = record.rec_headers
+    return scan.by_response_id.get(headers.get_header("WARC-Record-ID") or "") or scan.by_request_id.get(
+        headers.get_header("WARC-Concurrent-To") or "") or _Context()
 
 
 def _original(archive: Archive, record, session: ImportSession, found: ImportSession) -> str | None:

@@ -347,6 +347,8 @@ def test_cli_import_of_a_corrupt_warc_exits_1_with_one_line(tmp_path):
     target = tmp_path / "copy.db"
     result = CliRunner().invoke(cli, ["import-warc", str(WARCS / "truncated.warc.gz"), "--db", str(target)])
     assert result.exit_code == 1
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "truncated.warc.gz" in lines[0] and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()   # the file's one line, then the summary
+    assert len(lines) == 2 and "Traceback" not in result.output
+    assert lines[0].startswith("nianbao: ") and "truncated.warc.gz: truncated" in lines[0]
+    assert lines[1].endswith("imported 0 WARC file(s): nothing; 1 refused: " + str(WARCS / "truncated.warc.gz"))
     assert open_archive(str(target)).conn.execute("select count(*) from responses").fetchone() == (0,)
