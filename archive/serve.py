@@ -24,8 +24,8 @@ from datasette.plugins import pm
 from . import datasette_plugin
 from .metadata import archive_metadata
 from .schema import FTS_TABLE, MIGRATIONS
+from .store import APPLICATION_ID, SQLITE_MAGIC
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 # The tables without which a file is not a nianbao archive.
 REQUIRED_TABLES = ("reports", FTS_TABLE)
 # nianbao serve's Datasette settings (the benchmark measures with these).
@@ -148,11 +148,14 @@ def check_archive(path: str | Path) -> str | None:
         return f"{path}: not a file"
     try:
         with p.open("rb") as f:
-            magic = f.read(len(SQLITE_MAGIC))
+            header = f.read(100)
     except OSError as e:
         return f"{path}: cannot be read ({e.strerror or e})"
-    if magic != SQLITE_MAGIC:
+    if not header.startswith(SQLITE_MAGIC):
         return f"{path}: not an SQLite database, so not a nianbao archive"
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id not in (0, APPLICATION_ID):  # 0: made by nianbao before its mark, or by no one
+        return f"{path}: another application's database (application_id {application_id:#x}), not a nianbao archive"
     try:
         conn = sqlite3.connect(read_only_uri(p), uri=True)
         try:

@@ -67,6 +67,21 @@ def test_check_archive_refuses_other_sqlite_files_and_leaves_them_alone(tmp_path
     assert snapshot(tmp_path) == before
 
 
+def test_check_archive_refuses_a_database_with_another_applications_mark(tmp_path):
+    """Even with nianbao's tables: the header says whose file it is (PRAGMA application_id)."""
+    from archive.store import open_archive
+
+    path = tmp_path / "theirs.db"
+    open_archive(str(path)).close()
+    assert check_archive(path) is None
+    conn = sqlite3.connect(path)
+    conn.execute("pragma application_id = 0x47504b47")
+    conn.close()
+    before = snapshot(tmp_path)
+    assert "not a nianbao archive" in check_archive(path) and "0x47504b47" in check_archive(path)
+    assert snapshot(tmp_path) == before
+
+
 def test_check_archive_refuses_a_directory(tmp_path):
     assert "not a file" in check_archive(tmp_path)
 
