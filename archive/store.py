@@ -19,12 +19,14 @@ from pathlib import Path
 import sqlite_utils
 
 from parsing import Report
+from parsing.indicators import read_indicators
 
+from .indicators import write_indicators
 from .raw import now_iso
 from .schema import FTS_TABLE, MIGRATIONS, VIEWS, ensure_schema, is_current
 from .search import delete_from_index, index_text
 
-CHILD_TABLES = ("sections", "stat_cells", "checks", "figures")
+CHILD_TABLES = ("sections", "stat_cells", "checks", "figures", "indicators")
 ZLIB_LEVEL = 6
 
 
@@ -61,7 +63,8 @@ class ArchiveDamaged(ArchiveError):
         self.path, self.detail = path, detail
         super().__init__(
             f"the archive {path} is damaged ({detail}); nothing was written to it. Copy what it still holds "
-            f"into a new archive with: sqlite3 {path} \".recover\" | sqlite3 recovered.db, then use --db recovered.db")
+            f"into a new archive with: sqlite3 {path} \".recover\" | sqlite3 recovered.db, then use --db "
+            f"recovered.db (the sqlite3 of sqlite.org's sqlite-tools has .recover; Debian's and Ubuntu's lack it)")
 
 
 class ArchiveFull(ArchiveError):
@@ -377,6 +380,8 @@ class Archive:
         parser_version, attachment_url, attachment_sha256, province, city, county, level.
         """
         contact = report.contact
+        # the panel (archive/indicators.py): its disagreements are failed checks too
+        panel = read_indicators(report.stats, report.body, report.figures)
         row = {
             "url": url, "title": report.title, "year": report.year, "issuer": report.issuer,
             "published": report.published, "template": report.template, "body": report.body,
@@ -386,7 +391,7 @@ class Archive:
             "email": contact.email, "encoding": report.encoding,
             "section_count": len(report.sections),
             "tables_missing": json.dumps(list(report.tables_missing)),
-            "checks_failed": sum(1 for c in report.checks if not c.ok),
+            "checks_failed": sum(1 for c in report.checks if not c.ok) + len(panel.disagreements),
             "warnings": json.dumps(list(report.warnings), ensure_ascii=False),
             "image_only": int(report.image_only),
             # the pictures an image-only report (图片版) is made of; nianbao does no OCR
@@ -421,6 +426,8 @@ class Archive:
         self.conn.executemany(
             "insert or replace into figures (report_id, name, value, unit, sentence) values (?, ?, ?, ?, ?)",
             [(report_id, f.name, f.value, f.unit, f.sentence) for f in report.figures])
+        write_indicators(self.conn, report_id, panel, year=row["year"], level=row.get("level"),
+                         division_code=row.get("division_code"))
         self.conn.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
                           [report_id, *(indexed or (index_text(report.title), index_text(report.body)))])
         return report_id
