@@ -37,6 +37,7 @@ import fcntl
 import itertools
 import multiprocessing
 import os
+import signal
 import sqlite3
 import tempfile
 from contextlib import contextmanager
@@ -52,8 +53,8 @@ from .raw import RawResponse
 from .reparse import BATCH, CHUNK, REPORT_ROUTES, _read
 from .schema import FTS_TABLE, MIGRATIONS, TABLES, ensure_schema
 from .search import delete_from_index, index_text
-from .serve import SQLITE_MAGIC, read_only_uri
-from .store import CHILD_TABLES, Archive
+from .serve import read_only_uri
+from .store import CHILD_TABLES, Archive, ArchiveError, NotAnArchive, recognise
 from .workers import exit_with
 
 # Tables of older archives that today's migrations turn into today's tables (fetches -> responses,
@@ -102,31 +103,29 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def check_source(path: str | Path) -> str | None:
     """None when PATH is a nianbao archive this nianbao can merge, else one line saying why not.
-    Reads without writing (an immutable or read-only connection)."""
+    Reads without writing (archive.store.recognise, then an immutable or read-only connection)."""
     p = Path(path)
-    if not p.is_file():
-        return f"{path}: no such file"
+    if not p.is_file() or not p.stat().st_size:
+        return f"{path}: no such archive (not a file, or empty); nothing merged"
     try:
-        with p.open("rb") as f:
-            magic = f.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        return f"{path}: cannot be read ({exc.strerror or exc})"
-    if magic != SQLITE_MAGIC:
-        return f"{path}: not an SQLite database, so not a nianbao archive; nothing merged"
+        recognise(str(p))
+    except NotAnArchive:
+        return f"{path}: not a nianbao archive; nothing merged"
+    except ArchiveError as exc:  # damaged pages: recognise's line says how to recover what it holds
+        return str(exc)
     try:
         conn = sqlite3.connect(read_only_uri(p), uri=True)
         try:
-            return _schema_problem(conn, path)
+            return _newer_than_this(conn, path)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         return f"{path}: unreadable SQLite database ({exc}); nothing merged"
 
 
-def _schema_problem(conn: sqlite3.Connection, path) -> str | None:
+def _newer_than_this(conn: sqlite3.Connection, path) -> str | None:
+    """One line when the archive has a data migration, a table or a column this nianbao does not know."""
     tables = _tables(conn)
-    if "reports" not in tables or not ({"responses", "fetches"} & tables):
-        return f"{path}: not a nianbao archive (no reports and responses tables); nothing merged"
     newer = "made by a newer nianbao than this one; upgrade nianbao to merge it"
     if "schema_migrations" in tables:
         unknown = sorted(name for (name,) in conn.execute("select name from schema_migrations")
@@ -227,9 +226,6 @@ def merge_archive(target: Archive, source_path: str | Path, *, jobs: int = 2,
         try:
             with target.transaction():
                 return _merge(target, source, jobs, progress)
-        except BaseException:
-            target._portal_ids.clear()  # ids handed out in the rolled-back transaction are gone
-            raise
         finally:
             conn.execute("PRAGMA foreign_keys = ON")
 
@@ -463,7 +459,7 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
     conn.execute(f"delete from reports where {derived}")
 
     total = conn.execute(f"select count(*) from ({_REPLAY_SQL})").fetchone()[0]
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=exit_with, initargs=(os.getpid(),)) \
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) \
         if jobs > 1 and total > BATCH // 4 else None
     done = 0
     try:
@@ -478,6 +474,14 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
             pool.join()
     after = dict(conn.execute("select url, content_sha256 from reports where url in (select key from temp.merge_keys)"))
     return sum(1 for url, sha in before.items() if url in after and after[url] != sha)
+
+
+def _start_worker(parent: int) -> None:
+    """A parser worker ends with the merge: it watches its parent (archive.workers.exit_with), and a
+    result sent to a merge killed with kill -9 ends it quietly (SIGPIPE's default action) instead of
+    printing a BrokenPipeError traceback under the merge's last progress line."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    exit_with(parent)
 
 
 class _ReportIds(dict):

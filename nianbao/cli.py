@@ -494,6 +494,7 @@ def merge(sources, into, jobs):
     import os
 
     from archive.merge import MergeCounts, MergeRefused, check_source, merge_archive
+    from archive.store import ArchiveError
 
     if Path(into).exists() and any(os.path.samefile(into, path) for path in sources):
         fail(f"{into} is one of the archives to merge; give another --into", EXIT_USAGE)
@@ -537,7 +538,7 @@ def merge(sources, into, jobs):
             summary(path, counts, time.monotonic() - began)
             totals += counts
         held = archive.conn.execute("select count(*) from reports").fetchone()[0]
-    except MergeRefused as exc:
+    except (MergeRefused, ArchiveError) as exc:  # (a full disk, damaged pages: that source was rolled back)
         fail(str(exc), EXIT_ARCHIVE)
     finally:
         archive.close()

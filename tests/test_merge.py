@@ -172,8 +172,8 @@ def newer_archive(crawled, folder, change):
 
 
 @pytest.mark.parametrize("kind, message", [
-    ("text", "not an SQLite database, so not a nianbao archive"),
-    ("sqlite", "not a nianbao archive (no reports and responses tables)"),
+    ("text", "not a nianbao archive; nothing merged"),
+    ("sqlite", "not a nianbao archive; nothing merged"),
     ("migration", "made by a newer nianbao than this one; upgrade nianbao to merge it (data migration '2099-01-"),
     ("column", "made by a newer nianbao than this one; upgrade nianbao to merge it (column reports.sentiment"),
     ("table", "made by a newer nianbao than this one; upgrade nianbao to merge it (table 'report_topics'"),
