@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from markupsafe import escape
 
+from parsing.indicators import BY_KEY
+
 from .schema import FTS_TABLE
 from .search import BM25_WEIGHTS, RANK_LIMIT
 
@@ -113,7 +115,16 @@ TABLE_DESCRIPTIONS = {
     "fetches": "每个网址的最新抓取结果（视图）。 The latest ledger row per URL (view).",
     "latest_responses": "每个网址最新的一次响应（视图）。 The latest response per URL (view).",
     "report_overview": "报告简表（视图）。 A compact list of reports (view).",
-    "applications_per_year": "各单位每年新收政府信息公开申请数（视图）。 Applications received per issuer and year (view).",
+    "applications_per_year": "各单位每年新收政府信息公开申请数：统计表，无表时取正文所述（视图）。 Applications received "
+                             "per issuer and year, from the panel: the table, else what the text says (view).",
+    "indicators": "指标面板：每份报告每项指标一行，键在2019、2021模板与旧式报告间一致；取自统计表，无表时取正文所述；"
+                  "表与正文不符时以表为准并标出（detail，勾稽关系 text.<指标>）。 The panel: one row per report per "
+                  "indicator, keys stable across the 2019 and 2021 templates and older reports; from the table, else "
+                  "the text; where the text disagrees the table wins and it is flagged (detail, check text.<key>). "
+                  "See docs/panel.md.",
+    "indicator_series": "指标时间序列：每个区划、层级、年度、指标一个数，各层级分开、不重复相加（视图）。 The panel as "
+                        "series: one value per division, level, year and indicator; levels apart, nothing counted "
+                        "twice (view).",
     "failed_checks": "数字不相符的勾稽关系（视图）。 The checks that fail (view).",
     "fetch_outcomes": "各门户的抓取结果统计（视图）。 Fetch outcomes per portal (view).",
     "vanished_reports": "已从门户网站消失的报告（视图）。 Reports that vanished from their portal (view).",
@@ -188,6 +199,16 @@ COLUMN_DESCRIPTIONS = {
     "stat_labels": {"row_label": "行名 / Row label as written", "column_label": "列名 / Column label as written"},
     "checks": {"ok": "是否相符 / Whether the report's numbers add up"},
     "figures": {"value": "数值 / Value stated", "unit": "单位 / Unit as written", "sentence": "原句 / The sentence"},
+    "indicators": {"indicator": "指标 / Indicator key (parsing/indicators.py INDICATORS; docs/panel.md)",
+                   "value": "数值 / Value (件, 条, 元 or 万元 as the indicator says; integers where the report wrote them)",
+                   "source": "来源 / table (统计表) or text (正文)",
+                   "detail": "出处 / The cell's row / column as written, or the sentence; ≠ 正文 notes a disagreeing text",
+                   "level": "机关层级 / Issuer level: government, government_office, department, township, "
+                            "development_zone"},
+    "indicator_series": {"indicator": "指标 / Indicator key", "value": "数值 / The level's value for the year",
+                         "reports": "报告数 / Reports it is read from (a government's own: one)",
+                         "sources": "来源 / table, text or both",
+                         "level": "机关层级 / Level (never added to another)"},
     "responses": {"run_id": "抓取运行 / Crawl run (crawl_runs.id)", "final_url": "最终网址 / URL after redirects",
                   "method": "方法 / HTTP method", "status": "HTTP状态码 / HTTP status",
                   "headers": "响应头 / Response headers (JSON list of [name, value])",
@@ -211,7 +232,9 @@ COLUMN_DESCRIPTIONS = {
     "report_overview": {"published": "发布日期 / Publication date", "template": "模板 / Template",
                         "section_count": "章节数 / Sections", "postcode": "邮编 / Postcode",
                         "phones": "电话 / Phones", "email": "电子邮箱 / Email"},
-    "applications_per_year": {"applications_received": "本年新收申请数 / Applications received in the year"},
+    "applications_per_year": {"applications_received": "本年新收申请数 / Applications received in the year",
+                              "source": "来源 / table (统计表) or text (正文)",
+                              "level": "机关层级 / Issuer level"},
     "vanished_reports": {},
     "portals": {"family": "网站系统 / CMS family", "first_seen": "首次发现 / First seen",
                 "last_crawled": "最近抓取 / Last crawled", "code": "区划代码 / Division code the portals CSV gives",
@@ -238,6 +261,8 @@ TABLE_OPTIONS = {
     "stats": {"facets": ["table_no", "row_key"]},
     "checks": {"facets": ["ok", "check"]},
     "figures": {"facets": ["name"]},
+    "indicators": {"facets": ["indicator", "source", "level", "year"]},
+    "indicator_series": {"facets": ["indicator", "level", "year"]},
     "portals": {"label_column": "name", "facets": ["province", "city", "family"]},
     "responses": {"sort_desc": "id", "facets": ["outcome", "route", "status"]},
     "revisions": {"sort_desc": "id", "label_column": "title"},
@@ -252,19 +277,35 @@ TABLE_OPTIONS = {
 T3 = "stats.table_no = 3 and stats.column_key = 'total'"
 
 
-# Columns of table 三 (total column) that researchers compare: (column name, condition on row_key).
-OUTCOME_ROWS = (
-    ("received", "= 'new_requests'"),
-    ("disclosed", "= 'result.disclosed'"),
-    ("partially_disclosed", "= 'result.partially_disclosed'"),
-    ("withheld", "like 'result.withheld.%'"),
-    ("unavailable", "like 'result.unavailable.%'"),
-    ("not_processed", "like 'result.not_processed.%'"),
-    ("results_total", "= 'result.total'"),
-)
-OUTCOME_SUMS = ",\n       ".join(
-    f"cast(total(case when stats.row_key {condition} then stats.value end) as integer) as {name}"
-    for name, condition in OUTCOME_ROWS)
+# The panel's request indicators (parsing/indicators.py) that the county query compares, in order;
+# a column is named after its key's last part (requests.received -> received).
+REQUEST_MEASURES = ("requests.received", "requests.carried_over", "requests.granted", "requests.partly_granted",
+                    "requests.refused", "requests.not_held", "requests.not_processed", "requests.handled",
+                    "requests.carried_forward")
+# What the chart draws: received and how they ended.
+CHART_MEASURES = ("requests.received", "requests.granted", "requests.partly_granted", "requests.refused",
+                  "requests.not_held", "requests.not_processed")
+# Series are level-aware: a county's own government unless :level names another level
+# (department, township …); levels are never added together.
+CHOSEN_LEVEL = "case when :level = '' then 'government' else :level end"
+
+
+def measure_column(key: str) -> str:
+    return key.rsplit(".", 1)[1]
+
+
+def measure_label(key: str) -> str:
+    """A legend entry: Chinese, then English (本年新收申请 applications received)."""
+    return f"{BY_KEY[key].zh} {BY_KEY[key].en}"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+REQUEST_COLUMNS = ",\n       ".join(
+    f"max(case when s.level = chosen.level and s.indicator = '{key}' then s.value end) as {measure_column(key)}"
+    for key in REQUEST_MEASURES)
 
 # Canned queries: (name, needs {table: [columns]}, definition). A query is offered only when the
 # archive has what it needs. Parameters left empty mean "any".
@@ -344,16 +385,27 @@ where :year <> '' and not exists (select 1 from reports where reports.portal_id 
   and (:province = '' or portals.province = :province)
 order by portals.province, portals.county, portals.name""",
     }),
-    ("requests_by_county", {"reports": ["province", "county"], "stats": ["row_key"]}, {
+    ("requests_by_county", {"indicator_series": ["province", "county", "level", "indicator", "value"]}, {
         "title": "各区县每年依申请公开收件与办理结果 / Applications and outcomes per county per year",
-        "description": "某省各区县每年新收申请数及办理结果（表三总计列）。 Per county and year within :province: "
-                       "applications received and their outcomes (table 三, total column).",
-        "sql": f"""select reports.county, reports.year, count(distinct reports.id) as reports,
-       {OUTCOME_SUMS}
-from stats join reports on reports.id = stats.report_id
-where {T3} and reports.province = :province
-group by reports.county, reports.year
-order by reports.county, reports.year""",
+        "description": "某省各区县每年新收申请数及办理结果，取自指标面板（表三总计列，无表时取正文所述）。默认为县政府本级"
+                       "（level 可选 department、township 等），部门、乡镇街道另列，不重复相加。 Per county and year "
+                       "within :province, from the panel (table 三's total column, else what the text says): the "
+                       "county government's own numbers by default (:level: department, township …), departments' "
+                       "and townships' received apart; no level is added to another.",
+        "sql": f"""with chosen(level) as (select {CHOSEN_LEVEL})
+select s.county, s.division_code, s.year, chosen.level as level,
+       max(case when s.level = chosen.level then s.reports end) as reports,
+       {REQUEST_COLUMNS},
+       group_concat(distinct case when s.level = chosen.level then s.sources end) as sources,
+       max(case when s.level = 'department' and s.indicator = 'requests.received' then s.value end) as departments_received,
+       max(case when s.level = 'department' and s.indicator = 'requests.received' then s.reports end) as department_reports,
+       max(case when s.level = 'township' and s.indicator = 'requests.received' then s.value end) as townships_received,
+       max(case when s.level = 'township' and s.indicator = 'requests.received' then s.reports end) as township_reports
+from indicator_series s, chosen
+where s.province = :province and s.indicator like 'requests.%'
+group by coalesce(s.division_code, s.county), s.year
+having reports is not null or departments_received is not null or townships_received is not null
+order by s.county, s.year""",
     }),
     ("refusals_by_province", {"reports": ["province"], "stats": ["row_key"]}, {
         "title": "不予公开、无法提供、不予处理：按省份和年度 / Refusal reasons by province and year",
@@ -424,26 +476,59 @@ from versions order by fetched_at""",
     }),
 ]
 
-NUMBERS_SQL = f"""select reports.year, {OUTCOME_SUMS}
-from stats join reports on reports.id = stats.report_id
-where {T3} [[ and reports.province = :province ]] [[ and reports.issuer = :issuer ]]
-group by reports.year order by reports.year"""
+def numbers_sql(has_province: bool) -> str:
+    """The chart's series, long (year, measure, count), from the panel: the chosen level's series
+    summed over the province's divisions (a county's government by default), or one issuer's own
+    reports when :issuer is chosen. Every year from the first to the last with a number is a row, a
+    year without one a NULL count, so the line breaks there instead of joining across the gap."""
+    measures = ", ".join(f"({_sql_text(key)}, {_sql_text(measure_label(key))}, {n})"
+                         for n, key in enumerate(CHART_MEASURES))
+    in_province = " [[ and s.province = :province ]]" if has_province else ""
+    issuer_in_province = " [[ and r.province = :province ]]" if has_province else ""
+    return f"""with recursive chosen(level) as (select {CHOSEN_LEVEL}),
+measures(indicator, measure, n) as (values {measures}),
+numbers(year, indicator, value) as (
+  select s.year, s.indicator, sum(s.value) from indicator_series s, chosen
+  where :issuer = '' and s.level = chosen.level and s.indicator in (select indicator from measures){in_province}
+  group by s.year, s.indicator
+  union all
+  select i.year, i.indicator, i.value from indicators i join reports r on r.id = i.report_id
+  where :issuer <> '' and r.issuer = :issuer and i.year is not null
+    and i.indicator in (select indicator from measures){issuer_in_province}
+    and i.report_id = (select min(r2.id) from reports r2 where r2.issuer = r.issuer and r2.year = i.year
+                       and exists (select 1 from indicators i2 where i2.report_id = r2.id and i2.indicator = i.indicator))
+),
+years(year) as (
+  select min(year) from numbers union all select year + 1 from years where year < (select max(year) from numbers)
+)
+select years.year, measures.measure, numbers.value as count
+from years cross join measures
+left join numbers on numbers.year = years.year and numbers.indicator = measures.indicator
+where years.year is not null
+order by measures.n, years.year"""
+
+
+# Years on a continuous axis: a missing year is a visible gap, not a neighbour.
+YEAR_AXIS = {"title": "年度 year", "format": "d", "tickMinStep": 1}
 
 
 def dashboards(database_name: str, report_columns: set[str]) -> dict:
     """datasette-dashboards: a unit's or a province's numbers over the years."""
     has_province = "province" in report_columns
-    numbers = NUMBERS_SQL if has_province else NUMBERS_SQL.replace(
-        "[[ and reports.province = :province ]] ", "")
     filters = {"issuer": {"name": "发布机关 Issuer", "type": "select", "db": database_name,
                           "query": "select distinct issuer from reports where issuer is not null"
                                    + (" [[ and province = :province ]]" if has_province else "")
-                                   + " order by issuer"}}
+                                   + " order by issuer"},
+               "level": {"name": "机关层级 Level (默认 default: government 人民政府)", "type": "select",
+                         "db": database_name,
+                         "query": "select distinct level from indicators where level is not null "
+                                  "order by level <> 'government', level"}}
     if has_province:
         filters = {"province": {"name": "省份 Province", "type": "select", "db": database_name,
                                 "query": "select distinct province from reports where province is not null "
                                          "order by province"}, **filters}
-    year_axis = {"field": "year", "type": "ordinal", "title": "年度 year"}
+    # vega-embed draws SVG (readable by a screen reader and by the browser test), not a canvas
+    svg = {"embedOptions": {"renderer": "svg"}}
     charts = {
         "reports": {"title": "报告数 / Reports archived", "db": database_name, "library": "metric",
                     "query": "select count(*) as n from reports where 1"
@@ -455,22 +540,36 @@ def dashboards(database_name: str, report_columns: set[str]) -> dict:
             "query": "select year, count(*) as reports from reports where year is not null"
                      + (" [[ and province = :province ]]" if has_province else "")
                      + " [[ and issuer = :issuer ]] group by year order by year",
-            "display": {"mark": {"type": "bar", "tooltip": True},
-                        "encoding": {"x": year_axis, "y": {"field": "reports", "type": "quantitative",
-                                                           "title": "报告 reports"}}}},
+            "display": {"usermeta": svg,
+                        # a bar spans its year on the continuous axis
+                        "transform": [{"calculate": "datum.year - 0.4", "as": "from"},
+                                      {"calculate": "datum.year + 0.4", "as": "to"}],
+                        "mark": {"type": "bar", "tooltip": {"content": "data"}},
+                        "encoding": {"x": {"field": "from", "type": "quantitative", "axis": YEAR_AXIS,
+                                           "scale": {"zero": False}, "title": "年度 year"},
+                                     "x2": {"field": "to"},
+                                     "y": {"field": "reports", "type": "quantitative", "title": "报告 reports"},
+                                     "y2": {"datum": 0}}}},
         "applications": {
-            "title": "依申请公开：新收申请与办理结果 / Applications received and outcomes",
-            "db": database_name, "library": "vega-lite", "query": numbers,
+            "title": "依申请公开：新收申请与办理结果（默认县政府本级） / Applications received and outcomes "
+                     "(a government's own by default)",
+            "db": database_name, "library": "vega-lite", "query": numbers_sql(has_province),
             "display": {
-                "transform": [{"fold": ["received", "disclosed", "partially_disclosed", "withheld",
-                                        "unavailable", "not_processed"], "as": ["measure", "count"]}],
-                "mark": {"type": "line", "point": True, "tooltip": True},
-                "encoding": {"x": year_axis, "y": {"field": "count", "type": "quantitative", "title": "件"},
-                             "color": {"field": "measure", "type": "nominal", "title": ""}}}},
+                "usermeta": svg,
+                # a NULL count breaks the line: the gap shows
+                "mark": {"type": "line", "point": True, "tooltip": True, "invalid": "break-paths-show-domains"},
+                "encoding": {"x": {"field": "year", "type": "quantitative", "axis": YEAR_AXIS,
+                                   "scale": {"zero": False, "padding": 16}, "title": "年度 year"},
+                             "y": {"field": "count", "type": "quantitative", "title": "件 applications"},
+                             "color": {"field": "measure", "type": "nominal", "title": "指标 indicator",
+                                       "sort": [measure_label(key) for key in CHART_MEASURES],
+                                       "legend": {"orient": "bottom", "columns": 2, "labelLimit": 400}}}}},
     }
     return {"nianbao": {
         "title": "年报数字 / Numbers over the years",
-        "description": "选择省份或发布机关，查看逐年变化。 Choose a province or an issuer to see its numbers year by year.",
+        "description": "选择省份、发布机关或机关层级，查看逐年变化（数字取自指标面板：统计表，无表时取正文所述）。 "
+                       "Choose a province, an issuer or a level to see its numbers year by year (from the panel: "
+                       "the statistics tables, else what the text says).",
         "layout": [["reports", "reports_per_year"], ["applications", "applications"]],
         "filters": filters,
         "charts": charts,

@@ -108,6 +108,19 @@ TABLES: dict[str, dict] = {
         "sql_types": {"value": "NUMERIC"},
         "foreign_keys": [("report_id", "reports", "id")],
     },
+    # The panel (parsing/indicators.py INDICATORS, archive/indicators.py): one row per report per
+    # indicator it gives. source: 'table' (detail: the cell's row / column as written) or 'text'
+    # (detail: the sentence); a disagreeing text is noted in detail and as a failed check text.<key>.
+    # division_code, year, level: the report's. value NUMERIC: counts stay integers.
+    "indicators": {
+        "columns": {"report_id": int, "division_code": str, "year": int, "level": str, "indicator": str,
+                    "value": float, "source": str, "detail": str},
+        "pk": ("report_id", "indicator"),
+        "without_rowid": True,
+        "sql_types": {"value": "NUMERIC"},
+        "foreign_keys": [("report_id", "reports", "id")],
+        "indexes": [["indicator", "year"], ["division_code", "year"]],
+    },
     # Bodies as served, once each. compression: 'zlib' or 'none' (when zlib does not help).
     "bodies": {
         "columns": {"sha256": str, "size": int, "stored_size": int, "compression": str, "data": bytes},
@@ -201,11 +214,39 @@ VIEWS = {
                stat_cells.blank, stat_cells.position
         from stat_cells join stat_labels on stat_labels.id = stat_cells.label_id
     """,
+    # Each issuer's applications received per year, from the panel: the table's 总计 cell, else the
+    # narrative's statement (source says which).
     "applications_per_year": """
-        select reports.issuer, reports.year, stats.value as applications_received, reports.url
-        from stats join reports on reports.id = stats.report_id
-        where stats.table_no = 3 and stats.row_key = 'new_requests' and stats.column_key = 'total'
+        select reports.issuer, reports.year, indicators.value as applications_received, reports.url,
+               indicators.level, indicators.division_code, indicators.source, indicators.report_id
+        from indicators join reports on reports.id = indicators.report_id
+        where indicators.indicator = 'requests.received'
         order by reports.issuer, reports.year
+    """,
+    # The panel as series: one value per division (its GB/T 2260 code; else the report's place
+    # names; else the issuer), level, year and indicator. Levels are never added together. A
+    # government's own report counts once per year (the first live one when it was archived at two
+    # URLs); departments and townships are summed over their issuers, each issuer's report once.
+    "indicator_series": """
+        with placed as (
+            select indicators.*, reports.province, reports.city, reports.county, reports.issuer,
+                   coalesce(indicators.division_code, reports.province || '|' || reports.county,
+                            '?' || reports.issuer, '#' || indicators.report_id) as place,
+                   reports.gone_since is not null as gone
+            from indicators join reports on reports.id = indicators.report_id
+            where indicators.year is not null
+        ),
+        once as (
+            select placed.*, row_number() over (
+                       partition by place, level, case when level = 'government' then '' else issuer end,
+                                    year, indicator
+                       order by gone, report_id) as nth
+            from placed
+        )
+        select division_code, province, city, county, level, year, indicator, sum(value) as value,
+               count(*) as reports, group_concat(distinct source) as sources
+        from once where nth = 1
+        group by place, level, year, indicator
     """,
     "failed_checks": """
         select reports.issuer, reports.year, checks.[check], checks.expected, checks.actual, reports.url
@@ -368,7 +409,15 @@ MIGRATIONS = [
     ("2026-11-search-index-contentless-bigrams", _rebuild_search_index),
     ("2026-11-stats-labels-apart", _migrate_stats_to_cells),
     ("2026-12-figures-value-numeric", lambda db: _migrate_figures_numeric(db)),
+    ("2026-12-indicators-panel", lambda db: _fill_panel(db)),
 ]
+
+
+def _fill_panel(db: sqlite_utils.Database) -> None:
+    """Archives made before the panel get it from what they store (cells, figures, text)."""
+    from .indicators import fill_panel
+
+    fill_panel(db.conn)
 
 
 def _migrate_figures_numeric(db: sqlite_utils.Database) -> None:

@@ -757,6 +757,64 @@ def status(db, as_json):
     sys.exit(EXIT_MONITOR if failed else 0)
 
 
+@cli.command(name="export-panel")
+@click.option("--db", required=True, help="The archive to export.")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--bom", is_flag=True, help="Begin the CSV with a UTF-8 BOM, for Excel on Chinese Windows.")
+def export_panel(db, out, bom):
+    """Write the panel, one row per report per indicator, as tidy CSV (OUT.csv) or Parquet (OUT.parquet,
+    needs pyarrow: pip install 'nianbao[parquet]'). See docs/panel.md."""
+    import os
+    import tempfile
+
+    from archive.indicators import EXPORT_FORMATS, panel_rows, parquet_available, write_csv, write_parquet
+    from archive.serve import check_archive
+    from archive.store import open_archive_read_only
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        fail(f"cannot tell the format of {out}: name it OUT.csv or OUT.parquet", EXIT_USAGE)
+    if suffix == ".parquet" and bom:
+        fail("--bom is for CSV; a Parquet file has no BOM (drop --bom, or write OUT.csv)", EXIT_USAGE)
+    if suffix == ".parquet" and not parquet_available():
+        fail("writing Parquet needs pyarrow: pip install 'nianbao[parquet]', or write OUT.csv", EXIT_USAGE)
+    problem = check_archive(db)  # an older archive must be upgraded first (export only reads)
+    if problem:
+        fail(problem, EXIT_USAGE)
+    if Path(out).exists() and Path(out).resolve() == Path(db).resolve():
+        fail(f"{out} is the archive itself; give another OUT", EXIT_USAGE)
+    reports: set[int] = set()
+
+    def counted(rows):
+        for row in rows:
+            reports.add(row["report_id"])
+            yield row
+
+    archive = open_archive_read_only(db)
+    # written beside OUT and renamed: a failed export leaves no half-written OUT
+    try:
+        fd, part = tempfile.mkstemp(prefix=f".{Path(out).name}.", dir=Path(out).resolve().parent)
+        os.close(fd)
+    except OSError as exc:
+        archive.close()
+        fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_USAGE)
+    try:
+        rows = counted(panel_rows(archive.conn))
+        count = write_parquet(rows, part) if suffix == ".parquet" else write_csv(rows, part, bom=bom)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(part, 0o666 & ~umask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(part, out)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_USAGE)
+    finally:
+        archive.close()
+        if os.path.exists(part):
+            os.unlink(part)
+    click.echo(f"{out}: {count} rows, {len(reports)} reports"
+               + (" (UTF-8 with a BOM)" if bom else ""), err=True)
+
+
 def main():
     sys.exit(cli())
 

@@ -119,3 +119,57 @@ def test_the_coverage_grid_of_the_demo_archive(served, browser):
     row = browser.find_element("xpath", "//tr[td[text()='900101']]")
     links = [a.get_attribute("href") for a in row.find_elements("css selector", "a")]
     assert links == [f"{base}/-/nianbao/report/{report_id}" for _, report_id in present]
+
+
+def test_the_applications_chart_draws_a_line_with_every_year(served, browser):
+    """The dashboard's chart reads the panel (a county's own government by default): every year with a
+    number is a point on the line, the 2020 reports' text-only counts too, on a continuous year axis
+    (equal steps per year; the line breaks where a year has no number)."""
+    import re
+    import sqlite3
+
+    from archive.metadata import measure_label
+
+    base, db = served
+    province = "演示东省"
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        received = dict(conn.execute(
+            "select year, sum(value) from indicator_series where province = ? and level = 'government' "
+            "and indicator = 'requests.received' group by year", [province]))
+        from_text = {year for (year,) in conn.execute(
+            "select distinct indicators.year from indicators join reports on reports.id = indicators.report_id "
+            "where reports.province = ? and indicators.level = 'government' and source = 'text' "
+            "and indicator = 'requests.received'", [province])}
+    finally:
+        conn.close()
+    assert 2020 in from_text and len(received) >= 3
+    label = measure_label("requests.received")
+    browser.get(base + "/-/dashboards/nianbao?province=" + urllib.parse.quote(province))
+
+    def drawn(driver):
+        points = {}
+        for p in driver.find_elements("css selector", '#chart-applications svg path[aria-roledescription="point"]'):
+            m = re.fullmatch(r"年度 year: (\d+); 件 applications: (\d+); 指标 indicator: (.+)", p.get_attribute("aria-label"))
+            if m and m.group(3) == label:
+                points[int(m.group(1))] = (int(m.group(2)), float(re.search(r"translate\(([-\d.]+)",
+                                                                             p.get_attribute("transform")).group(1)))
+        return points or False
+    points = wait_for(browser, drawn)
+    browser.save_screenshot(str(ARTIFACTS / "demo_dashboard.png"))
+    assert {year: count for year, (count, _) in points.items()} == received   # every year, each its number
+    # a continuous axis: x grows by the same step per year, so a missing year is a gap of one step
+    years = sorted(points)
+    step = (points[years[-1]][1] - points[years[0]][1]) / (years[-1] - years[0])
+    assert step > 0 and all(abs(points[y][1] - points[years[0]][1] - step * (y - years[0])) < 1 for y in years)
+    # the line: not blank, through every point, broken where years are missing
+    line = next(p.get_attribute("d") for p in browser.find_elements(
+        "css selector", '#chart-applications svg path[aria-roledescription="line mark"]')
+        if p.get_attribute("aria-label").endswith(label))
+    vertices = [float(x) for x in re.findall(r"[ML]([-\d.]+),", line)]
+    assert sorted(round(x) for x in vertices) == sorted(round(x) for _, x in points.values())
+    runs = 1 + sum(1 for a, b in zip(years, years[1:]) if b - a > 1)
+    assert line.count("M") == runs
+    # the legend in Chinese with English
+    legend = browser.find_element("css selector", "#chart-applications svg").text
+    assert label in legend

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.indicators import write_indicators
 from archive.schema import FTS_TABLE, ensure_schema
 from archive.search import index_text
 from parsing.evaluate import fixture_paths, parse_fixture, read_fixture
+from parsing.indicators import read_indicators
 
 CORPUS = Path(__file__).parent / "corpus"
 # Fictional places, assigned in turn to the corpus reports.
@@ -92,6 +94,10 @@ def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
                              "expected": c["expected"], "actual": c["actual"]} for c in report.get("checks") or [])
     db["figures"].insert_all({"report_id": report_id, "name": f["name"], "value": f["value"], "unit": f["unit"],
                               "sentence": f["sentence"]} for f in report.get("figures") or [])
+    # the panel, as Archive.write_report writes it
+    write_indicators(db.conn, report_id, read_indicators(report.get("stats") or [], row["body"] or "",
+                                                         report.get("figures")),
+                     year=row["year"], level=row.get("level"), division_code=row.get("division_code"))
     db.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
                [report_id, index_text(row["title"]), index_text(row["body"])])
     return report_id

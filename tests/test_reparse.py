@@ -13,7 +13,7 @@ from nianbao.cli import cli
 
 FILES = Path(__file__).parent / "files"
 PAGES = ["seed_qingtian.html", "036.html", "050.html", "010.html", "022.html"]
-DERIVED = ["revisions", "sections", "stat_cells", "checks", "figures", "reports"]
+DERIVED = ["revisions", "sections", "stat_cells", "checks", "figures", "indicators", "reports"]
 
 
 def raw(name, url=None, **kw):
