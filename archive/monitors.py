@@ -12,9 +12,9 @@ The monitors (``MONITORS``):
 - blocked_share: share of responses that were anti-bot challenges or WAF pages;
 - portal_stopped_yielding: a portal whose reports are in the archive from earlier runs listed or
   yielded none in this run (its column moved, vanished or is blocked);
-- list_pages_dropped: a portal read less than half the list pages it read in the previous crawl of
-  the same kind (full with full, incremental with incremental: an incremental crawl stops paging
-  where the items are all archived).
+- list_pages_dropped: in a --full crawl, a portal read less than half the list pages it read in
+  the previous --full crawl (an incremental crawl stops paging where the items are all archived,
+  so its count is not compared).
 """
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ MONITORS = ("finish_reason", "error_rate", "blocked_share", "portal_stopped_yiel
 # Thresholds, overridable with Scrapy settings of the same names.
 NIANBAO_MONITOR_MAX_ERROR_RATE = 0.25
 NIANBAO_MONITOR_MAX_BLOCKED_SHARE = 0.2
+# Shares over fewer ledger rows than this say nothing (a crawl of one page that failed is already
+# "no portal reached", exit 1).
+NIANBAO_MONITOR_MIN_ROWS = 20
 LIST_PAGES_DROP_RATIO = 0.5
 ERROR_OUTCOMES = ("error", "http_error", "too_large")
 # Ledger outcomes that show a report page is there (new, changed, the same, confirmed by a 304 …).
@@ -56,7 +59,8 @@ def _placeholders(values) -> str:
 
 def run_checks(conn: sqlite3.Connection, run_id: int, *, finish_reason: str | None, full: bool,
                listed: dict[str, set] | None = None, max_error_rate: float = NIANBAO_MONITOR_MAX_ERROR_RATE,
-               max_blocked_share: float = NIANBAO_MONITOR_MAX_BLOCKED_SHARE) -> list[CheckResult]:
+               max_blocked_share: float = NIANBAO_MONITOR_MAX_BLOCKED_SHARE,
+               min_rows: int = NIANBAO_MONITOR_MIN_ROWS) -> list[CheckResult]:
     """Every monitor's verdict on crawl run ``run_id``."""
     rows = conn.execute("select count(*), sum(outcome in ({})), sum(outcome = 'blocked'), sum(status is not null) "
                         "from responses where run_id = ?".format(_placeholders(ERROR_OUTCOMES)),
@@ -64,12 +68,17 @@ def run_checks(conn: sqlite3.Connection, run_id: int, *, finish_reason: str | No
     total, errors, blocked, answered = (v or 0 for v in rows)
     results = [CheckResult("finish_reason", finish_reason == "finished", f"finish reason: {finish_reason}")]
     error_rate = errors / total if total else 0.0
-    results.append(CheckResult("error_rate", error_rate <= max_error_rate,
-                               f"{errors} of {total} ledger rows are errors ({error_rate:.0%}; limit {max_error_rate:.0%})"))
     blocked_share = blocked / answered if answered else 0.0
-    results.append(CheckResult("blocked_share", blocked_share <= max_blocked_share,
-                               f"{blocked} of {answered} responses were challenge or WAF pages "
-                               f"({blocked_share:.0%}; limit {max_blocked_share:.0%})"))
+    if total < min_rows:
+        few = f"{total} ledger rows: too few to judge shares (fewer than {min_rows})"
+        results += [CheckResult("error_rate", True, few), CheckResult("blocked_share", True, few)]
+    else:
+        results.append(CheckResult("error_rate", error_rate <= max_error_rate,
+                                   f"{errors} of {total} ledger rows are errors ({error_rate:.0%}; "
+                                   f"limit {max_error_rate:.0%})"))
+        results.append(CheckResult("blocked_share", blocked_share <= max_blocked_share,
+                                   f"{blocked} of {answered} responses were challenge or WAF pages "
+                                   f"({blocked_share:.0%}; limit {max_blocked_share:.0%})"))
     results.append(_stopped_yielding(conn, run_id, listed))
     results.append(_list_pages_dropped(conn, run_id, full))
     return results
@@ -104,13 +113,18 @@ def _stopped_yielding(conn, run_id: int, listed: dict[str, set] | None) -> Check
 
 
 def _list_pages_dropped(conn, run_id: int, full: bool) -> CheckResult:
+    if not full:
+        # an incremental crawl stops paging where a column's items are all archived: its count of
+        # list pages says nothing about the portal
+        return CheckResult("list_pages_dropped", True, "an incremental crawl: list pages are compared between "
+                                                         "--full crawls only")
     dropped = []
     for portal_id, url in _portals_of_run(conn, run_id):
         previous = conn.execute(
             "select responses.run_id, count(*) from responses join crawl_runs on crawl_runs.id = responses.run_id "
             "where responses.portal_id = ? and responses.run_id < ? and responses.route = 'listing' "
-            "and coalesce(crawl_runs.[full], 0) = ? group by responses.run_id order by responses.run_id desc limit 1",
-            [portal_id, run_id, int(full)]).fetchone()
+            "and crawl_runs.[full] = 1 group by responses.run_id order by responses.run_id desc limit 1",
+            [portal_id, run_id]).fetchone()
         if previous is None:
             continue
         now = conn.execute("select count(*) from responses where portal_id = ? and run_id = ? and route = 'listing'",
@@ -118,10 +132,9 @@ def _list_pages_dropped(conn, run_id: int, full: bool) -> CheckResult:
         if now < LIST_PAGES_DROP_RATIO * previous[1]:
             dropped.append((portal_id, f"{url} ({previous[1]} → {now})"))
     if dropped:
-        return CheckResult("list_pages_dropped", False,
-                           f"list pages read dropped by more than half since the previous "
-                           f"{'full' if full else 'incremental'} crawl: {', '.join(d for _, d in dropped)}", dropped)
-    return CheckResult("list_pages_dropped", True, "list pages read as in the previous crawl of the same kind")
+        return CheckResult("list_pages_dropped", False, f"list pages read dropped by more than half since the "
+                           f"previous --full crawl: {', '.join(d for _, d in dropped)}", dropped)
+    return CheckResult("list_pages_dropped", True, "list pages read as in the previous --full crawl")
 
 
 def store_checks(conn: sqlite3.Connection, run_id: int, results: list[CheckResult], full: bool) -> None:
@@ -203,7 +216,8 @@ def _evaluate(data) -> dict:
                              max_error_rate=crawler.settings.getfloat("NIANBAO_MONITOR_MAX_ERROR_RATE",
                                                                       NIANBAO_MONITOR_MAX_ERROR_RATE),
                              max_blocked_share=crawler.settings.getfloat("NIANBAO_MONITOR_MAX_BLOCKED_SHARE",
-                                                                         NIANBAO_MONITOR_MAX_BLOCKED_SHARE))
+                                                                         NIANBAO_MONITOR_MAX_BLOCKED_SHARE),
+                             min_rows=crawler.settings.getint("NIANBAO_MONITOR_MIN_ROWS", NIANBAO_MONITOR_MIN_ROWS))
     finally:
         conn.close()
     return {"run_id": run_id, "full": full, "results": {r.monitor: r for r in results}}

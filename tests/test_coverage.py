@@ -152,14 +152,16 @@ def test_finish_reason_fails_when_the_crawl_was_stopped(two_runs):
 def test_error_rate_fails_above_its_limit(two_runs):
     ledger(two_runs, 2, "http://p.example/", ("error", None, "report"), ("http_error", 500, "report"),
            ("listing", 200, "listing"), *[("unchanged", 200, "report")] * 7)
-    assert checks(two_runs, 2)["error_rate"].passed  # 2 of 10
-    assert not checks(two_runs, 2, max_error_rate=0.15)["error_rate"].passed
+    assert checks(two_runs, 2, min_rows=10)["error_rate"].passed  # 2 of 10
+    assert not checks(two_runs, 2, min_rows=10, max_error_rate=0.15)["error_rate"].passed
+    # shares of fewer rows than min_rows judge nothing
+    assert checks(two_runs, 2, max_error_rate=0.15)["error_rate"].passed
 
 
 def test_blocked_share_fails_above_its_limit(two_runs):
     ledger(two_runs, 2, "http://p.example/", *[("listing", 200, "listing")] * 4, ("blocked", 412, "report"),
            ("blocked", 200, "report"))
-    assert not checks(two_runs, 2)["blocked_share"].passed
+    assert not checks(two_runs, 2, min_rows=5)["blocked_share"].passed
 
 
 def test_a_portal_that_stops_yielding_reports_fails(two_runs):
@@ -171,15 +173,20 @@ def test_a_portal_that_stops_yielding_reports_fails(two_runs):
 
 
 def test_list_pages_that_drop_by_more_than_half_fail(two_runs):
+    two_runs.conn.execute("update crawl_runs set [full] = 1 where id = 1")
     ledger(two_runs, 2, "http://p.example/", ("listing", 200, "listing"), ("unchanged", 200, "report"))
-    assert not checks(two_runs, 2)["list_pages_dropped"].passed
-    # a full crawl is compared with full crawls only (run 1 was incremental)
+    assert not checks(two_runs, 2, full=True)["list_pages_dropped"].passed
+    # an incremental crawl stops paging where the items are archived: not compared
+    assert checks(two_runs, 2)["list_pages_dropped"].passed
+    # a full crawl is compared with full crawls only
+    two_runs.conn.execute("update crawl_runs set [full] = 0 where id = 1")
     assert checks(two_runs, 2, full=True)["list_pages_dropped"].passed
 
 
 def test_monitor_results_are_stored_per_run_and_portal(two_runs):
+    two_runs.conn.execute("update crawl_runs set [full] = 1 where id = 1")
     ledger(two_runs, 2, "http://p.example/", ("listing", 200, "listing"))
-    store_checks(two_runs.conn, 2, list(checks(two_runs, 2).values()), full=False)
+    store_checks(two_runs.conn, 2, list(checks(two_runs, 2, full=True).values()), full=True)
     assert [m for m, _ in failed_monitors(two_runs.conn, 2)] == ["portal_stopped_yielding", "list_pages_dropped"]
     per_portal = two_runs.conn.execute("select monitor, portal_id from monitor_results where portal_id is not null "
                                        "order by id").fetchall()
