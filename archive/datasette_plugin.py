@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -81,7 +82,7 @@ def extra_template_vars(datasette, database):
     return {"nianbao_report_columns": REPORT_LIST_COLUMNS, "nianbao_report_page_url": report_page_url,
             "nianbao_search_url": datasette.urls.path("/-/nianbao/search"),
             "nianbao_start_links": start_links(datasette, database),
-            "nianbao_missing_params": missing_params}
+            "nianbao_missing_params": missing_params, "nianbao_rank_limit": RANK_LIMIT}
 
 
 def missing_params(sql: str | None, values: dict | None) -> list[str]:
@@ -502,11 +503,18 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """CSV for Excel on Chinese Windows: ?_bom=1 on any .csv adds a UTF-8 byte order mark, without
-    which Excel reads UTF-8 as the ANSI code page (GBK) and the Chinese is garbled. Datasette's own
-    CSV (streamed with _stream=1, labels with _labels=on) is otherwise unchanged; no plugin adds a BOM."""
+    """Two changes to requests before Datasette sees them.
+
+    - A table search (?_search=) whose words match more than RANK_LIMIT reports is asked without
+      its total and facets (large_search_scope).
+    - CSV for Excel on Chinese Windows: ?_bom=1 on any .csv adds a UTF-8 byte order mark, without
+      which Excel reads UTF-8 as the ANSI code page (GBK) and the Chinese is garbled. Datasette's own
+      CSV (streamed with _stream=1, labels with _labels=on) is otherwise unchanged; no plugin adds a BOM.
+    """
     def wrap(app):
         async def with_bom(scope, receive, send):
+            if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
+                scope = await large_search_scope(datasette, scope)
             if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv") \
                     or not wants_bom(scope.get("query_string", b"")):
                 return await app(scope, receive, send)
@@ -535,3 +543,87 @@ def wants_bom(query_string: bytes) -> bool:
 
     values = parse_qs(query_string.decode("latin-1")).get("_bom", [])
     return any(v.lower() in ("1", "on", "true", "yes") for v in values)
+
+
+# --- Table search at scale --------------------------------------------------------------------------
+# Datasette's table search (?_search=) reads every match before it shows a page: the IN list of all
+# matching rowids, the page sorted from them, a count, a query per facet. For a word in every report
+# of a 100,000-report archive that is seconds (benchmarks/search_at_scale.py). When the search words
+# alone match more than RANK_LIMIT reports (a bounded count: FTS5 stops at RANK_LIMIT + 1), the
+# request is rewritten before Datasette sees it: ?_search= becomes LARGE_SEARCH_PARAM, which
+# large_search_filter turns into a per-row index check (SQLite walks the table in the page's order
+# and stops when the page is full: for a common word, a page of 50 reads about 50 reports), with
+# Datasette's own _nocount=1 and _nofacet=1 (a total and facets would read every match). The page
+# says so (templates/_table.html). Searches matching fewer go through Datasette unchanged.
+# The page is in the order of the table's primary key, newest archived first, as the ranked search
+# lists too many matches to rank: SQLite walks the table by its key, so ties cannot break the paging
+# (walked by year, reports of one year would come newest first, and Datasette's next page assumes
+# oldest first). A search sorted by the person (?_sort=) keeps Datasette's way, without total and facets.
+LARGE_SEARCH_PARAM = "_nianbao_search"
+LARGE_SEARCH_ORDER = "_sort_desc"
+TABLE_PATH_RE = re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/]+?)(?:\.(?:json|csv))?$")
+
+
+async def large_search_scope(datasette, scope: dict) -> dict:
+    """SCOPE, its table search handed to large_search_filter when it matches more than RANK_LIMIT reports."""
+    from urllib.parse import parse_qsl, unquote
+
+    match = TABLE_PATH_RE.match(scope.get("path", ""))
+    if not match:
+        return scope
+    database, table = unquote(match["database"]), unquote(match["table"])
+    if database not in datasette.databases:
+        return scope
+    fts_table = datasette.table_metadata(database, table).get("fts_table")
+    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if not fts_table:
+        return scope
+    if any(k == LARGE_SEARCH_PARAM for k, _ in args):
+        # a link or the search box of a large search's page: decide again (the box's words win)
+        words = next((v for k, v in args if k == "_search"), None)
+        if words is None:
+            words = next(v for k, v in args if k == LARGE_SEARCH_PARAM)
+        args = [(k, v) for k, v in args if k not in ("_search", LARGE_SEARCH_PARAM, "_nocount", "_nofacet")
+                and not (k == LARGE_SEARCH_ORDER and v == metadata_pk(datasette, database, table))]
+        args.append(("_search", words))
+    search = next((v for k, v in args if k == "_search"), "")
+    if not search.strip():
+        return {**scope, "query_string": urlencode(args).encode("ascii")}
+    try:
+        matches = (await datasette.get_database(database).execute(
+            f"select count(*) from (select rowid from [{fts_table}] where [{fts_table}] match :query limit :bound)",
+            {"query": fts_query(search), "bound": RANK_LIMIT + 1})).single_value()
+    except Exception:  # noqa: BLE001 - a search Datasette itself answers with its 400
+        return scope
+    if matches > RANK_LIMIT:
+        if not any(k in ("_sort", "_sort_desc") for k, _ in args):
+            args = [(LARGE_SEARCH_PARAM, v) if k == "_search" else (k, v) for k, v in args]
+            args.append((LARGE_SEARCH_ORDER, metadata_pk(datasette, database, table)))
+        args += [("_nocount", "1"), ("_nofacet", "1")]
+    return {**scope, "query_string": urlencode(args).encode("ascii")}
+
+
+def metadata_pk(datasette, database: str, table: str) -> str:
+    """The column the table's search index rows are keyed on (its fts_pk: reports.id)."""
+    return datasette.table_metadata(database, table).get("fts_pk", "rowid")
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """LARGE_SEARCH_PARAM: the reports whose index row matches the words, checked row by row."""
+    from datasette.filters import FilterArguments
+
+    words = request.args.get(LARGE_SEARCH_PARAM)
+    if words is None or not table:
+        return None
+    metadata = datasette.table_metadata(database, table)
+    fts_table, fts_pk = metadata.get("fts_table"), metadata.get("fts_pk", "rowid")
+    if not fts_table:
+        return None
+    return FilterArguments(
+        [f"exists (select 1 from [{fts_table}] where [{fts_table}] match escape_fts(:nianbao_search) "
+         f"and [{fts_table}].rowid = [{table}].[{fts_pk}])"],
+        params={"nianbao_search": words},
+        human_descriptions=[f'search matches "{words}"'],
+        extra_context={"search": words},
+    )

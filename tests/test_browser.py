@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_datasette_fixtures import CORPUS, build_corpus_archive
+from tests.test_datasette_fixtures import CORPUS, IMAGE_ONLY_URL, build_corpus_archive
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -38,7 +38,7 @@ def server(tmp_path_factory):
     from archive.serve import make_datasette
 
     path = tmp_path_factory.mktemp("browser") / "demo.db"
-    ids = build_corpus_archive(path)
+    ids = build_corpus_archive(path, image_only=True)
     port = free_port()
     uv = uvicorn.Server(uvicorn.Config(make_datasette(path).app(), host="127.0.0.1", port=port,
                                        log_level="warning"))
@@ -81,10 +81,117 @@ def wait_for(browser, condition, timeout=15):
     return WebDriverWait(browser, timeout).until(condition)
 
 
+DESKTOP = (1280, 1400)
+PHONE = (390, 844)
+
+
 def test_home_page(server, browser):
     base, _ = server
     text = visit(browser, base + "/", "home")
     assert "nianbao 年报" in text and "reports" in text
+
+
+def test_home_page_leads_to_reports_search_coverage_and_charts(server, browser):
+    base, _ = server
+    visit(browser, base + "/", "home_links")
+    links = browser.find_elements("css selector", "nav.nianbao-start a")
+    assert [a.text.split()[0] for a in links] == ["年度报告", "搜索", "覆盖情况", "图表"]
+    assert [a.get_attribute("href") for a in links] == [
+        f"{base}/demo/reports", f"{base}/-/nianbao/search", f"{base}/-/nianbao/coverage", f"{base}/-/dashboards/nianbao"]
+    # above the list of tables, in view without scrolling
+    first_table = browser.find_element("css selector", 'a[href="/demo/stat_cells"], a[href="/demo/sections"]')
+    assert links[0].location["y"] < first_table.location["y"]
+    assert all(a.is_displayed() and a.location["y"] < DESKTOP[1] for a in links)
+    links[0].click()
+    wait_for(browser, lambda d: d.current_url.startswith(f"{base}/demo/reports"))
+    assert "rows-and-columns" in browser.page_source
+
+
+def test_a_reports_id_opens_the_readable_page(server, browser):
+    base, ids = server
+    visit(browser, base + "/demo/reports?_sort=id", "reports_list")
+    first = browser.find_element("css selector", "td.col-id a.nianbao-read")
+    report_id = first.text
+    row_link = browser.find_element("css selector", "td.col-id a.nianbao-row-link")
+    assert row_link.get_attribute("href") == f"{base}/demo/reports/{report_id}"   # the raw row, one click away
+    first.click()
+    wait_for(browser, lambda d: d.current_url == f"{base}/-/nianbao/report/{report_id}")
+    browser.save_screenshot(str(ARTIFACTS / "reports_id_click.png"))
+    assert browser.find_elements("css selector", "article.nianbao-report h1")
+
+
+def report_url(base, ids, name):
+    import json
+
+    label = json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8"))
+    return f"{base}/-/nianbao/report/{ids[label['response']['url']]}"
+
+
+@pytest.mark.parametrize("width", [DESKTOP[0], 800])
+def test_report_tables_fit_or_scroll_with_their_row_labels_fixed(server, browser, width):
+    base, ids = server
+    browser.set_window_size(width, DESKTOP[1])
+    scrolled = 0
+    for name in ("full_2019_a", "full_2021_a"):
+        visit(browser, report_url(base, ids, name), f"report_{width}_{name}")
+        wrappers = browser.find_elements("css selector", "div.table-wrapper:has(table.nianbao-stats-table)")
+        assert len(wrappers) == 3
+        for wrapper in wrappers:
+            table_no = wrapper.find_element("css selector", "table").get_attribute("data-table")
+            # the header 本年增/减 as written
+            if table_no == "2" and name == "full_2019_a":
+                headers = [h.text for h in wrapper.find_elements("css selector", "thead th")]
+                assert "本年增/减" in headers and "减" not in headers
+            overflow = browser.execute_script("return arguments[0].scrollWidth - arguments[0].clientWidth", wrapper)
+            if overflow <= 1:
+                continue   # fits
+            browser.execute_script("arguments[0].scrollLeft = arguments[0].scrollWidth", wrapper)
+            row_label = wrapper.find_element("css selector", "tbody th[scope=row]")
+            left = browser.execute_script("return arguments[0].getBoundingClientRect().left", wrapper)
+            label_left = browser.execute_script("return arguments[0].getBoundingClientRect().left", row_label)
+            assert abs(label_left - left) <= 1, (name, table_no, left, label_left)   # stays in view
+            browser.execute_script("arguments[0].scrollIntoView()", wrapper)
+            browser.save_screenshot(str(ARTIFACTS / f"report_{width}_{name}_table{table_no}_scrolled.png"))
+            scrolled += 1
+    browser.set_window_size(*DESKTOP)
+    if width < DESKTOP[0]:
+        assert scrolled   # a narrow window does make some table scroll: the fixed labels were checked
+
+
+def test_on_a_phone_each_card_keeps_its_column_labels(server, browser):
+    base, ids = server
+    browser.set_window_size(*PHONE)
+    try:
+        visit(browser, report_url(base, ids, "full_2019_a"), "report_phone")
+        width = browser.execute_script("return window.innerWidth")
+        assert width <= 576, width   # Datasette's card layout
+        cells = browser.find_elements("css selector", "table.nianbao-stats-table td:not(.nianbao-cell-none)")
+        assert cells
+        for cell in cells[:60]:
+            label = cell.get_attribute("data-column")
+            shown = browser.execute_script(
+                "return getComputedStyle(arguments[0], '::before').content", cell)
+            assert label and shown == '"' + label + '"', (label, shown)
+        table = browser.find_element("css selector", 'table.nianbao-stats-table[data-table="3"]')
+        browser.execute_script("arguments[0].scrollIntoView()", table)
+        browser.save_screenshot(str(ARTIFACTS / "report_phone_table3.png"))
+        # a card is one row: its label, then each value under its column label
+        first_row = table.find_element("css selector", "tbody tr:not(.nianbao-group-row)")
+        cell_tops = [c.location["y"] for c in first_row.find_elements("css selector", "td")]
+        assert cell_tops == sorted(cell_tops) and len(set(cell_tops)) == len(cell_tops)   # stacked, not a row
+        visit(browser, base + "/demo/reports", "reports_list_phone")
+        cell = browser.find_element("css selector", "td.col-issuer")
+        assert browser.execute_script("return getComputedStyle(arguments[0], '::before').content", cell) == '"issuer"'
+    finally:
+        browser.set_window_size(*DESKTOP)
+
+
+def test_an_image_only_report_says_so_and_links_its_images(server, browser):
+    base, ids = server
+    text = visit(browser, f"{base}/-/nianbao/report/{ids[IMAGE_ONLY_URL]}", "report_image_only")
+    assert "图片版" in text
+    links = browser.find_elements("css selector", "section.nianbao-image-only a")
+    assert len(links) == 3 and all(a.get_attribute("href").endswith(".jpg") for a in links)
 
 
 def test_chinese_search_ranks_and_highlights_the_right_report(server, browser):
