@@ -130,6 +130,13 @@ def main() -> None:
     print(f"wall time: {wall:.1f} s first to last request at the servers ({seconds:.1f} s the whole command)")
     print(f"ratio: wall / per-host bound = {wall / bound:.2f} (target <= 1.25); "
           f"whole command: {seconds / bound:.2f}")
+    # Where a host's time went: waiting for its first request, gaps longer than twice the delay
+    # (nothing queued for it, or the crawl busy elsewhere), and the mean gap between requests.
+    late = sorted(t[0] - first for t in arrivals.values())
+    idle = sorted(sum(g - args.delay for a, b in zip(t, t[1:]) if (g := b - a) > 2 * args.delay)
+                  for t in arrivals.values())
+    print(f"per host: first request {late[0]:.1f}-{late[-1]:.1f} s after the crawl's first; idle gaps "
+          f"(> 2 x delay) {idle[0]:.1f}-{idle[-1]:.1f} s in all; mean gap {sum(gaps) / len(gaps):.3f} s")
     print(f"most requests in flight on one host: {max(meter.max_in_flight.values())} "
           f"(CONCURRENT_REQUESTS_PER_DOMAIN 2); shortest gap between two requests to one host: "
           f"{min(gaps):.3f} s")

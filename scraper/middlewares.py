@@ -261,25 +261,44 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware, honouring Retry-After (seconds or an HTTP-date) on 429 and 503:
     the host's download slot takes no request for that long, then the request is retried (within
     RETRY_TIMES). A Retry-After longer than NIANBAO_MAX_RETRY_AFTER is not waited for: the answer
-    is recorded, and the host still rests that maximum."""
+    is recorded, and the host still rests that maximum.
+
+    The host is paused on Scrapy's response_downloaded signal (where AutoThrottle adjusts a slot's
+    delay): it fires before the downloader lets the slot's next request go, so not even one more
+    request reaches a host that asked to be left alone."""
 
     def __init__(self, settings):
         super().__init__(settings)
         self.max_retry_after = settings.getfloat("NIANBAO_MAX_RETRY_AFTER", 300)
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def _retry_after(self, request, response) -> float | None:
+        if (response.status in RETRY_AFTER_STATUSES and response.status in self.retry_http_codes
+                and not request.meta.get("dont_retry")):
+            return parse_retry_after(response.headers.get(b"Retry-After"))
+        return None
+
+    def response_downloaded(self, response, request, spider=None):
+        wait = self._retry_after(request, response)
+        if wait is not None:
+            self.pause_host(request, min(wait, self.max_retry_after))
+
     def process_response(self, request, response, spider=None):
-        if (response.status in RETRY_AFTER_STATUSES and not request.meta.get("dont_retry")
-                and response.status in self.retry_http_codes):
-            wait = parse_retry_after(response.headers.get(b"Retry-After"))
-            if wait is not None:
-                self.pause_host(request, min(wait, self.max_retry_after))
-                if wait > self.max_retry_after:
-                    logger.warning("%s answered %d with Retry-After %.0f s, longer than NIANBAO_MAX_RETRY_AFTER "
-                                   "(%.0f s): not retried", request.url, response.status, wait,
-                                   self.max_retry_after)
-                    return response
-                logger.info("%s answered %d: its host rests %.1f s (Retry-After) before the retry",
-                            request.url, response.status, wait)
+        wait = self._retry_after(request, response)
+        if wait is not None:
+            if wait > self.max_retry_after:
+                logger.warning("%s answered %d with Retry-After %.0f s, longer than NIANBAO_MAX_RETRY_AFTER "
+                               "(%.0f s): not retried", request.url, response.status, wait, self.max_retry_after)
+                return response
+            logger.info("%s answered %d: its host rests %.1f s (Retry-After) before the retry",
+                        request.url, response.status, wait)
         return super().process_response(request, response)
 
     def pause_host(self, request, seconds: float) -> None:
