@@ -620,10 +620,51 @@ def filters_from_request(request, database, table, datasette):
     fts_table, fts_pk = metadata.get("fts_table"), metadata.get("fts_pk", "rowid")
     if not fts_table:
         return None
-    return FilterArguments(
-        [f"exists (select 1 from [{fts_table}] where [{fts_table}] match escape_fts(:nianbao_search) "
-         f"and [{fts_table}].rowid = [{table}].[{fts_pk}])"],
-        params={"nianbao_search": words},
-        human_descriptions=[f'search matches "{words}"'],
-        extra_context={"search": words},
-    )
+    params = {"nianbao_search": words}
+    page = newest_page_bounds(request, fts_pk, datasette)
+    if page:
+        # nothing else filters the rows: the page is the index's newest matches below the last one shown
+        # (FTS5 walks its index backwards and stops after them)
+        before, params["nianbao_limit"] = page
+        if before is not None:
+            params["nianbao_before"] = before
+        clause = (f"[{table}].[{fts_pk}] in (select rowid from [{fts_table}] where [{fts_table}] match "
+                  f"escape_fts(:nianbao_search){' and rowid < :nianbao_before' if before is not None else ''} "
+                  "order by rowid desc limit :nianbao_limit)")
+    else:
+        # filtered too: each row in key order is looked up in the index until the page is full
+        clause = (f"exists (select 1 from [{fts_table}] where [{fts_table}] match escape_fts(:nianbao_search) "
+                  f"and [{fts_table}].rowid = [{table}].[{fts_pk}])")
+    return FilterArguments([clause], params=params, human_descriptions=[f'search matches "{words}"'],
+                           extra_context={"search": words})
+
+
+# Arguments that do not filter rows: with only these, a large search's page comes from the index alone.
+NON_FILTER_ARGS = {"_nianbao_search", "_sort_desc", "_nocount", "_nofacet", "_next", "_size", "_shape", "_col",
+                   "_nocol", "_labels", "_label", "_json", "_nl", "_bom", "_dl", "_stream", "_allcols", "_trace",
+                   "_json_infinity", "_timelimit"}
+
+
+def newest_page_bounds(request, fts_pk: str, datasette) -> tuple[int | None, int] | None:
+    """(rowid the page ends below, or None on the first page; rows to fetch) for a large search
+    listed newest first with nothing else filtering it, else None."""
+    from datasette.utils import urlsafe_components
+
+    if any(key not in NON_FILTER_ARGS for key in request.args):
+        return None
+    if request.args.get("_sort_desc") != fts_pk:
+        return None
+    size = request.args.get("_size") or ""
+    if size == "max":
+        rows = datasette.setting("max_returned_rows")
+    elif size.isdigit():
+        rows = int(size)
+    else:
+        rows = datasette.setting("default_page_size")
+    before = None
+    if request.args.get("_next"):
+        try:
+            before = int(urlsafe_components(request.args["_next"])[0])
+        except (ValueError, IndexError):
+            return None
+    return before, rows + 1
