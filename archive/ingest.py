@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from parsing import Report, parse_report
 from parsing.blocked import detect_block
 from parsing.documents import extract_document, sniff_kind
+from parsing.indicators import Panel, read_indicators
 from parsing.issuers import issuer_level
 from parsing.version import PARSER_VERSION
 
@@ -51,6 +52,7 @@ class Reading:
     kind: str = "html"               # html | pdf | docx | doc | wps | …
     attachment: bool = False         # the text came from a document file
     index: tuple[str, str] | None = None  # the report's title and body as the search index takes them
+    panel: Panel | None = None       # the report's indicators (parsing.indicators), read in the worker too
 
 
 @dataclass
@@ -69,6 +71,7 @@ def read_response(raw: RawResponse) -> Reading:
     reading = _read(raw)
     if reading.report is not None and reading.report.is_report:
         reading.index = (index_text(reading.report.title), index_text(reading.report.body))
+        reading.panel = read_indicators(reading.report.stats, reading.report.body, reading.report.figures)
     return reading
 
 
@@ -256,7 +259,8 @@ def _write(archive: Archive, raw: RawResponse, reading: Reading, key: str, porta
         "attachment_sha256": raw.sha256 if reading.attachment else None,
         "province": province, "city": city, "county": county, "level": level, "division_code": division_code,
     }
-    return archive.write_report(report, url=key, report_id=report_id, new_id=new_id, indexed=reading.index, **meta)
+    return archive.write_report(report, url=key, report_id=report_id, new_id=new_id, indexed=reading.index,
+                                panel=reading.panel, **meta)
 
 
 def note_site_id(archive: Archive, portal_id: int | None, site_id: str) -> None:

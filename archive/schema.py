@@ -199,6 +199,20 @@ FTS_TABLE = "reports_fts"
 FTS_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] "
            "USING fts5(title, body, content='', tokenize='unicode61')")
 
+# Which of the panel's reports a series counts (the outer query's row is `reports`): a division's
+# government once a year (the first live report when a portal published it at two URLs), each
+# department or township issuer once a year, a report without a division once per place and issuer;
+# only reports that gave a number. Reused by the Datasette chart (archive/metadata.py).
+COUNTED_ONCE = """not exists (
+              select 1 from reports first
+              where first.division_code is reports.division_code and first.year = reports.year
+                and first.level is reports.level
+                and (reports.level = 'government' or first.issuer is reports.issuer)
+                and (reports.division_code is not null or (first.province is reports.province
+                     and first.county is reports.county and first.issuer is reports.issuer))
+                and (first.gone_since is not null, first.id) < (reports.gone_since is not null, reports.id)
+                and exists (select 1 from indicators counted where counted.report_id = first.id))"""
+
 VIEWS = {
     "report_overview": """
         select reports.id, reports.year, reports.issuer, reports.title, reports.published,
@@ -223,30 +237,18 @@ VIEWS = {
         where indicators.indicator = 'requests.received'
         order by reports.issuer, reports.year
     """,
-    # The panel as series: one value per division (its GB/T 2260 code; else the report's place
-    # names; else the issuer), level, year and indicator. Levels are never added together. A
-    # government's own report counts once per year (the first live one when it was archived at two
-    # URLs); departments and townships are summed over their issuers, each issuer's report once.
-    "indicator_series": """
-        with placed as (
-            select indicators.*, reports.province, reports.city, reports.county, reports.issuer,
-                   coalesce(indicators.division_code, reports.province || '|' || reports.county,
-                            '?' || reports.issuer, '#' || indicators.report_id) as place,
-                   reports.gone_since is not null as gone
-            from indicators join reports on reports.id = indicators.report_id
-            where indicators.year is not null
-        ),
-        once as (
-            select placed.*, row_number() over (
-                       partition by place, level, case when level = 'government' then '' else issuer end,
-                                    year, indicator
-                       order by gone, report_id) as nth
-            from placed
-        )
-        select division_code, province, city, county, level, year, indicator, sum(value) as value,
-               count(*) as reports, group_concat(distinct source) as sources
-        from once where nth = 1
-        group by place, level, year, indicator
+    # The panel as series: one value per division, level, year and indicator, the division and level
+    # being the report's. Levels are never added together; a report is counted once (COUNTED_ONCE).
+    # Filters on province, county, level, year or indicator reach the tables (they are GROUP BY columns).
+    "indicator_series": f"""
+        select reports.division_code, reports.province, reports.city, reports.county, reports.level, reports.year,
+               indicators.indicator, sum(indicators.value) as value, count(*) as reports,
+               case when min(indicators.source) = max(indicators.source) then min(indicators.source)
+                    else 'table,text' end as sources
+        from reports cross join indicators on indicators.report_id = reports.id
+        where reports.year is not null and {COUNTED_ONCE}
+        group by reports.division_code, reports.province, reports.city, reports.county, reports.level,
+                 reports.year, indicators.indicator
     """,
     "failed_checks": """
         select reports.issuer, reports.year, checks.[check], checks.expected, checks.actual, reports.url

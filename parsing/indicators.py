@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .chinese import fold
 from .figures import extract_figures
@@ -244,8 +245,7 @@ class Panel:
     disagreements: list[Disagreement] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a report has ~200 cells, read on every write
     value: int | float
     unit: str | None
     row: str
@@ -256,9 +256,11 @@ def cells_of(stats: Iterable) -> dict[tuple[int, str, str], Cell]:
     """{(table, row_key, column_key): Cell} from parsing.tables.Stat objects or their dicts."""
     cells = {}
     for s in stats:
-        get = s.get if isinstance(s, Mapping) else lambda name, s=s: getattr(s, name)
-        cells[(get("table"), get("row_key"), get("column_key"))] = Cell(get("value"), get("unit"), get("row") or "",
-                                                                      get("column") or "")
+        if isinstance(s, Mapping):
+            cells[(s["table"], s["row_key"], s["column_key"])] = Cell(s["value"], s.get("unit"), s.get("row") or "",
+                                                                      s.get("column") or "")
+        else:
+            cells[(s.table, s.row_key, s.column_key)] = Cell(s.value, s.unit, s.row or "", s.column or "")
     return cells
 
 
@@ -285,6 +287,8 @@ def _matching(cells: Mapping, table: int, row_key: str, column_key: str) -> list
 
 
 def _from_table(indicator: Indicator, cells: Mapping) -> Value | None:
+    if not cells:
+        return None
     for alternative in indicator.cells:
         found = [m for ref in alternative for m in _matching(cells, *ref)]
         if not found:
