@@ -17,9 +17,9 @@ NEWSPIDER_MODULE = "scraper.spiders"
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; archive of government information-disclosure annual reports)"
 ROBOTSTXT_OBEY = True
 
-# In all, not per host: requests waiting out their host's delay count too, so 8 starved a crawl of
-# 20 portals (benchmarks/politeness.py: its hosts got their first request up to 2.2 s late and sat
-# idle between requests). Portals are protected by the per-host limits below, not by this one.
+# In all, not per host. Requests waiting out their host's delay count toward it, so with 8 at most
+# 8 of a crawl's portals have a request ready when their delay ends (benchmarks/politeness.py, 20
+# hosts). Portals are protected by the per-host limits below, not by this one.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
