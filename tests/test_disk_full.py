@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from archive.ingest import ingest
 from archive.raw import RawResponse
 from archive.store import ArchiveFull, open_archive
+from scraper import settings
 from tests.local_site import LocalSite, html
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,19 +110,27 @@ def assert_one_line_about_space(result, db):
 def test_a_crawl_stops_fetching_at_the_first_failed_write(disk, tmp_path):
     where, nianbao = disk
     count = 200  # 200 pages of ~60 KB stored: more than the disk holds
+    requested_at = []  # when each report page was asked for
+
+    def report(n):
+        def answer(path):
+            requested_at.append(time.time())
+            return html(big_report(n))
+        return answer
+
     pages = {"/xxgknb/index.html": html(
         "<html><head><title>政府信息公开年报</title></head><body><div class='list'><ul>" + "".join(
             f'<li><a href="/r/{n}.html">青田县第{n}镇2019年政府信息公开工作年度报告</a><span>2020-01-20</span></li>'
             for n in range(count)) + "</ul></div></body></html>")}
-    pages.update({f"/r/{n}.html": html(big_report(n)) for n in range(count)})
+    pages.update({f"/r/{n}.html": report(n) for n in range(count)})
     site = LocalSite(pages)
+    log = tmp_path / "crawl.log"
     try:
         db = where / "archive.db"
         result = run(nianbao, "crawl", site.url("/xxgknb/index.html"), "--db", str(db), *FAST,
-                     "-s", "NIANBAO_PARSE_WORKERS=0")
+                     "-s", "NIANBAO_PARSE_WORKERS=0", "--log-file", str(log), "-s", "LOG_FORMAT=%(created)f %(message)s")
         line = assert_one_line_about_space(result, db)
         assert "free some space" in line.lower()
-        fetched = [p for _, p in site.requests if p.startswith("/r/")]
     finally:
         site.stop()
     conn = sqlite3.connect(db)
@@ -132,10 +142,14 @@ def test_a_crawl_stops_fetching_at_the_first_failed_write(disk, tmp_path):
     assert conn.execute("select count(*) from responses where body_sha256 is not null "
                         "and body_sha256 not in (select sha256 from bodies)").fetchone()[0] == 0
     conn.close()
-    assert 0 < stored < count
-    # it stopped fetching: beyond the pages stored, only those downloaded and waiting for the
-    # pipeline when the write failed (Scrapy's scraper backlog) and those in flight
-    assert len(fetched) <= stored + 16 and len(fetched) < count / 2, (len(fetched), stored)
+    assert 0 < stored < count and len(requested_at) < count
+    # it stopped fetching at the failed write: after it, only the requests already handed to the
+    # downloader (at most CONCURRENT_REQUESTS) were made. (Pages downloaded before it and waiting
+    # for the pipeline are not stored either: more were fetched than stored.)
+    failed_at = min(float(entry.split(" ", 1)[0]) for entry in log.read_text().splitlines()
+                    if "no space left on the device" in entry)
+    after = [t for t in requested_at if t > failed_at]
+    assert len(after) <= settings.CONCURRENT_REQUESTS < count - stored, (len(after), len(requested_at), stored)
 
 
 FREE_BYTES = 96 * 1024  # left free on the full disk: the archive opens, the command's writes do not fit
