@@ -74,6 +74,10 @@ DOWNLOADER_MIDDLEWARES = {
 
 # The archive's pipeline (named here, not imported: the spider does not depend on it).
 ITEM_PIPELINES = {"archive.pipeline.ArchivePipeline": 300}
+# Crawl health: monitors run when the spider closes, after the pipeline has committed (archive/monitors.py).
+SPIDERMON_ENABLED = True
+EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("archive.monitors.CrawlHealthSuite",)
 
 # Where the archive lives; `nianbao crawl --db` and `-s NIANBAO_DB=…` set it.
 NIANBAO_DB = "nianbao.db"
