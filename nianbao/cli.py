@@ -31,7 +31,16 @@ def fail(message: str, status: int) -> None:
 @click.version_option(package_name="nianbao")
 def cli():
     """nianbao (年报): an open archive of Chinese governments' yearly
-    information-disclosure reports (政府信息公开工作年度报告)."""
+    information-disclosure reports (政府信息公开工作年度报告).
+
+    \b
+    Exit statuses:
+      0  done
+      1  the run failed (no portal reached, a file could not be read)
+      2  a usage mistake (bad option, URL, CSV or missing file)
+      3  the archive cannot be opened or written (locked, damaged, full disk, not an archive)
+      4  a crawl-health monitor failed (the archive is written; see `nianbao status`)
+    """
 
 
 # --- opening the archive -------------------------------------------------------------------
@@ -198,7 +207,11 @@ class Progress:
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any Scrapy setting.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of a progress line.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write Scrapy's full log (INFO) to this file.")
-def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_days, settings, verbose, log_file):
+@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/N",
+              help="Be one worker of a distributed crawl: share the request queue, dupefilter and per-host "
+                   "budget with the other workers on this Redis (scrapy-redis); this worker writes --db.")
+def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_days, settings, verbose, log_file,
+          redis_url):
     """Crawl START_URLS (portal homepages, 年报 column pages or reports) into the archive DB.
 
     Every response is kept as served; reports are parsed from them. A re-crawl
@@ -245,6 +258,14 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
     if delay is not None:
         overrides["DOWNLOAD_DELAY"] = delay
         overrides["AUTOTHROTTLE_START_DELAY"] = max(delay, 0.01)
+    if redis_url:
+        from scraper.distributed import RedisUnusable, check_redis, redis_settings
+
+        try:
+            check_redis(redis_url)
+        except RedisUnusable as exc:
+            fail(str(exc), EXIT_USAGE)
+        overrides.update(redis_settings(redis_url))
     archive, lock = open_for_writing(db)
     from archive.store import ArchiveError, ArchiveErrors, known_pages
     from scraper.items import KnownPage
@@ -275,14 +296,17 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
     if archive_errors:  # the run cannot be recorded either: one line, exit 3
         lock.close()
         fail(str(archive_errors[0]), EXIT_ARCHIVE)
-    status = finish_crawl(db, run_id, targets, time.monotonic() - started, stopped_by=stopped_by)
+    status = finish_crawl(db, run_id, targets, time.monotonic() - started, stopped_by=stopped_by,
+                          reached_elsewhere=len(overrides.get("NIANBAO_REDIS_PORTALS_REACHED") or ()))
     lock.close()
     sys.exit(status)
 
 
-def finish_crawl(db: str, run_id: int, targets: list, seconds: float, stopped_by: int | None = None) -> int:
+def finish_crawl(db: str, run_id: int, targets: list, seconds: float, stopped_by: int | None = None,
+                 reached_elsewhere: int = 0) -> int:
     """Print this run's summary, record its exit status, and return it. ``stopped_by``: the signal
-    that interrupted the crawl; the run's exit status is then 128 + its number (the shell's)."""
+    that interrupted the crawl; the run's exit status is then 128 + its number (the shell's).
+    ``reached_elsewhere``: portals whose start page other workers of a distributed crawl fetched."""
     from archive.store import open_archive
 
     archive = open_archive(db)
@@ -294,12 +318,13 @@ def finish_crawl(db: str, run_id: int, targets: list, seconds: float, stopped_by
         "select count(distinct portal_id) from responses where run_id = ? and route = 'start' and status < 400",
         [run_id]).fetchone()[0]
     total_reports = archive.conn.execute("select count(*) from reports").fetchone()[0]
-    status = 0 if reached else EXIT_FAILED
+    status = 0 if reached or reached_elsewhere else EXIT_FAILED
     if stopped_by:
         status = 128 + stopped_by  # as a shell reports a process a signal stopped (130 SIGINT, 143 SIGTERM)
     from archive.monitors import failed_monitors
 
-    failures = failed_monitors(archive.conn, run_id)
+    # an interrupted run says so in its own line; its monitors (finish reason: shutdown) add nothing
+    failures = [] if stopped_by else failed_monitors(archive.conn, run_id)
     if failures and status == 0:
         status = EXIT_MONITOR
     archive.conn.execute("update crawl_runs set exit_status = ? where id = ?", [status, run_id])
@@ -313,7 +338,7 @@ def finish_crawl(db: str, run_id: int, targets: list, seconds: float, stopped_by
         click.echo(f"nianbao: interrupted by {signal.Signals(stopped_by).name}: pages in flight were finished or "
                    f"abandoned; run {run_id} is recorded as interrupted (exit status {status}); the same command "
                    f"goes on from here", err=True)
-    elif not reached:
+    elif not reached and not reached_elsewhere:
         click.echo(f"nianbao: no portal could be reached ({len(targets)} tried); see `select * from fetches "
                    f"where outcome in ('error', 'http_error')` in {db}", err=True)
     for monitor, detail in failures:
