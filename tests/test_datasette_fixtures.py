@@ -100,6 +100,9 @@ def insert_report(db: sqlite_utils.Database, report: dict, **columns) -> int:
                      year=row["year"], level=row.get("level"), division_code=row.get("division_code"))
     db.execute(f"insert into [{FTS_TABLE}] (rowid, title, body) values (?, ?, ?)",
                [report_id, index_text(row["title"]), index_text(row["body"])])
+    # db.execute's writes open a transaction that sqlite-utils' inserts (savepoints) do not end:
+    # committed here, or a caller that just closes the archive would lose them
+    db.conn.commit()
     return report_id
 
 
