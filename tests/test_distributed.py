@@ -275,3 +275,18 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_server, tmp_path):
     assert report_paths(tmp_path / "merged.db", portal.base_url) == REPORT_PATHS, merged_output
     # the crawl's keys are gone (the dead worker's per-host slots expire on their own)
     assert [k for k in keys_of(url) if not k.startswith("nianbao:host:")] == ["nianbao:annual_reports:generation"]
+
+
+# --- a person's mistakes ---------------------------------------------------------------------
+@pytest.mark.parametrize("redis_url, message", [
+    ("http://127.0.0.1:6379/0", "is not a Redis URL"),
+    (f"redis://127.0.0.1:{free_port()}/0", "cannot reach the Redis server at"),
+])
+def test_an_unusable_redis_is_one_line_and_exit_2(tmp_path, redis_url, message):
+    result = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "http://127.0.0.1:9/", "--db",
+                             str(tmp_path / "x.db"), "--redis", redis_url], cwd=REPO, capture_output=True, text=True,
+                            timeout=120, env=ENV)
+    assert result.returncode == 2
+    assert result.stderr.startswith("nianbao: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()  # nothing written before the Redis is known to answer
