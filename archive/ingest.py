@@ -230,7 +230,8 @@ def ingest(archive: Archive, raw: RawResponse, reading: Reading | None = None, *
                 url=raw.url, outcome=decision.outcome, run_id=raw.run_id, portal_id=portal_id,
                 final_url=raw.final_url, method=raw.method, status=raw.status, headers=raw.headers,
                 body_sha256=sha, fetched_at=raw.fetched_at, route=raw.route, reason=decision.reason,
-                title=decision.title, report_id=report_id, parent_url=raw.parent_url, link_date=raw.link_date)
+                title=decision.title, report_id=report_id, parent_url=raw.parent_url, link_date=raw.link_date,
+                request_body=raw.request_body)
         if decision.write and report_id is not None:
             archive.set_report_fields(report_id, response_id=response_id)
     return IngestResult(decision.outcome, report_id, decision.title, decision.reason, response_id)

@@ -37,6 +37,7 @@ class RawResponse:
     outcome: str | None = None                 # set by the fetcher only when nothing was fetched or it failed
     reason: str | None = None
     run_id: int | None = None
+    request_body: bytes | None = None          # the form a POST sent (Hanweb's dataproxy.jsp paging)
 
     def header(self, name: str) -> str | None:
         """First value of header ``name`` (case-insensitive)."""

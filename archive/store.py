@@ -347,15 +347,17 @@ class Archive:
                         headers: list[tuple[str, str]] | None = None, body_sha256: str | None = None,
                         fetched_at: str | None = None, route: str | None = None, reason: str | None = None,
                         title: str | None = None, report_id: int | None = None,
-                        parent_url: str | None = None, link_date: str | None = None) -> int:
+                        parent_url: str | None = None, link_date: str | None = None,
+                        request_body: bytes | None = None) -> int:
         """Append one ledger row; returns its id."""
         cur = self.conn.execute(
             "insert into responses (run_id, portal_id, url, final_url, method, status, headers, body_sha256,"
-            " fetched_at, route, outcome, reason, title, report_id, parent_url, link_date)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fetched_at, route, outcome, reason, title, report_id, parent_url, link_date, request_body)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, portal_id, url, final_url or url, method, status,
              json.dumps(headers, ensure_ascii=False) if headers is not None else None, body_sha256,
-             fetched_at or now_iso(), route, outcome, reason, title, report_id, parent_url, link_date])
+             fetched_at or now_iso(), route, outcome, reason, title, report_id, parent_url, link_date,
+             request_body])
         return cur.lastrowid
 
     # --- reports --------------------------------------------------------------------------

@@ -231,7 +231,9 @@ class AnnualReportsSpider(scrapy.Spider):
             body=response.body, method=response.request.method, route=meta.get("route", "report"),
             portal_url=meta.get("portal_url"), link_title=meta.get("link_title"),
             link_date=meta.get("link_date"), parent_url=meta.get("parent_url"),
-            reason=meta.get("refused_redirect"), **extra)
+            reason=meta.get("refused_redirect"),
+            # a POST's form tells page 1 from page 2 of the same URL (kept for WARC request records)
+            request_body=(response.request.body or None) if response.request.method == "POST" else None, **extra)
 
     def decision(self, url: str, outcome: str, reason: str, meta: dict, **extra) -> RawResponse:
         return RawResponse(url=url, outcome=outcome, reason=reason, route=extra.pop("route", meta.get("route")),
