@@ -459,7 +459,10 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
     conn.execute(f"delete from reports where {derived}")
 
     total = conn.execute(f"select count(*) from ({_REPLAY_SQL})").fetchone()[0]
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) \
+    # spawned, not forked: a forked worker would share the target's writer lock (an flock belongs to
+    # the open file, which fork shares), so a merge killed with kill -9 would keep the target locked
+    # until its workers noticed, and the command run again to finish it would be refused
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) \
         if jobs > 1 and total > BATCH // 4 else None
     done = 0
     try:
