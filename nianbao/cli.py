@@ -419,7 +419,7 @@ def reparse(db, jobs):
     if not Path(db).is_file():
         fail(f"no such archive: {db}", EXIT_USAGE)
     if not is_archive(db):
-        fail(f"{db} is not a nianbao archive (no reports table): nothing to re-parse", EXIT_USAGE)
+        fail(f"{db} is not a nianbao archive: nothing to re-parse (the file is left as it was)", EXIT_ARCHIVE)
     archive, lock = open_for_writing(db)
     started = time.monotonic()
     # the bar on a terminal only: in a log file it would be a lone "reparse" line

@@ -86,7 +86,6 @@ def test_archive_commands_refuse_mistakes_with_one_line_and_change_nothing(tmp_p
     cases = [
         (["export-warc", "--db", str(old), str(tmp_path / "o.warc.gz")], "older nianbao"),  # export only reads
         (["export-warc", "--db", str(tmp_path / "none.db"), str(tmp_path / "o.warc.gz")], "no such file"),
-        (["reparse", "--db", str(not_archive)], "not a nianbao archive"),
     ]
     fresh = tmp_path / "fresh.db"
     from archive.store import open_archive
@@ -96,6 +95,9 @@ def test_archive_commands_refuse_mistakes_with_one_line_and_change_nothing(tmp_p
     for args, message in cases:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, args
+    # a file that is not an archive is the archive's problem, as for crawl and import-warc: exit 3
+    result = CliRunner().invoke(cli, ["reparse", "--db", str(not_archive)])
+    assert result.exit_code == 3 and "not a nianbao archive" in result.output and "Traceback" not in result.output
     assert hashlib.sha256(old.read_bytes()).hexdigest() == digest
     assert not_archive.read_text() == "a,b\n"
     assert not (tmp_path / "o.warc.gz").exists()
