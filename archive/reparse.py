@@ -94,6 +94,21 @@ def _readings(archive: Archive, pool):
         pending = started
 
 
+class _ReportIds(dict):
+    """URL → report id for reparse: the old id of a URL that was a report, a new id above all old
+    ones for a URL that becomes one (ingest asks with .get only when it writes a new report)."""
+
+    def __init__(self, pairs, next_id: int):
+        super().__init__(pairs)
+        self.next_id = next_id
+
+    def get(self, url, default=None):
+        if url not in self:
+            self[url] = self.next_id
+            self.next_id += 1
+        return self[url]
+
+
 def responses_to_reparse(archive: Archive) -> int:
     return archive.conn.execute(f"select count(*) from responses where route in ({', '.join('?' for _ in REPORT_ROUTES)})",
                                 REPORT_ROUTES).fetchone()[0]
@@ -117,14 +132,19 @@ def _rebuild(archive: Archive, jobs: int, progress, total: int) -> ReparseResult
     conn = archive.conn
     done = revisions = 0
     with archive.transaction():
-        keep_ids = dict(conn.execute("select url, id from reports where response_id is not null"))
+        # a URL that becomes a report only now gets an id above every old one: SQLite's max(id) + 1
+        # could be an id a kept report is given back later in the replay
+        keep_ids = _ReportIds(conn.execute("select url, id from reports where response_id is not null"),
+                              next_id=(conn.execute("select max(id) from reports").fetchone()[0] or 0) + 1)
         derived = "select id from reports where response_id is not null"
         for table in CHILD_TABLES:
             conn.execute(f"delete from [{table}] where report_id in ({derived})")
         delete_from_index(conn, "response_id is not null")
         conn.execute(f"delete from revisions where report_id in ({derived})")
         conn.execute("delete from reports where response_id is not null")
-        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=exit_with, initargs=(os.getpid(),)) \
+        # spawned, not forked: a forked worker inherits the archive's writer lock (an flock) and keeps
+        # it after the reparse is killed, so running it again would be refused for a while
+        pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=exit_with, initargs=(os.getpid(),)) \
             if jobs > 1 else None
         try:
             for response_id, raw, reading in _readings(archive, pool):

@@ -100,3 +100,18 @@ def test_the_reparse_command(archive, tmp_path):
     assert "responses/s" in result.output and "5 reports" in result.output
     missing = CliRunner().invoke(cli, ["reparse", "--db", str(tmp_path / "nope.db")])
     assert missing.exit_code == 2 and "no such archive" in missing.output
+
+
+def test_a_url_that_becomes_a_report_in_a_reparse_takes_no_kept_reports_id(tmp_path):
+    """A page that was not a report when crawled and is one for today's parser is given a new id
+    above every old one: SQLite's max(id) + 1 would collide with the id a later-kept report gets back."""
+    from archive.ingest import Reading
+
+    archive = open_archive(str(tmp_path / "a.db"))
+    early = raw("036.html", url="http://www.example.gov.cn/early.html")
+    ingest(archive, early, Reading())                 # read as nothing when it was crawled
+    kept = ingest(archive, raw("050.html"))            # a report, id 1
+    assert kept.report_id == 1
+    reparse_archive(archive, jobs=1)                   # today: early.html is a report too
+    ids = dict(archive.conn.execute("select url, id from reports"))
+    assert ids == {"http://www.example.gov.cn/050.html": 1, early.url: 2}
