@@ -92,12 +92,14 @@ class Meter:
 
 def slow_portal(seconds: float):
     """The demo portal, each answer taking ``seconds``; ``server.meter.peak`` is the most requests
-    it was answering at the same time."""
+    it was answering at the same time. It answers nothing until ``server.gate`` is set."""
     server = demo_server.start()
     meter = Meter()
+    gate = threading.Event()
     base = server.httpd.RequestHandlerClass
 
     def respond(self, method, extra_query=""):
+        gate.wait(180)
         with meter.lock:
             meter.active += 1
             meter.peak = max(meter.peak, meter.active)
@@ -110,7 +112,18 @@ def slow_portal(seconds: float):
 
     server.httpd.RequestHandlerClass = type("SlowDemoHandler", (base,), {"_respond": respond})
     server.meter = meter
+    server.gate = gate
     return server
+
+
+def workers_of(url: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return client.scard("nianbao:annual_reports:1:workers")
+    finally:
+        client.close()
 
 
 def worker(portal, db: Path, redis_url: str, *extra, output=subprocess.PIPE) -> subprocess.Popen:
@@ -162,6 +175,12 @@ def two_workers(redis_server, tmp_path_factory):
     portal = slow_portal(0.1)
     try:
         a, b = worker(portal, folder / "a.db", url), worker(portal, folder / "b.db", url)
+        # the portal answers once both workers have joined the crawl (their start-up times differ by
+        # seconds on a busy machine: the first would otherwise crawl the demo alone)
+        deadline = time.monotonic() + 120
+        while workers_of(url) < 2 and a.poll() is None and b.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        portal.gate.set()
         stderr = {"a": finish(a), "b": finish(b)}
         downloads = report_downloads(portal)
         peak = portal.meter.peak
@@ -250,6 +269,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_server, tmp_path):
     url = redis_server + "/2"
     quick_death = ["-s", "NIANBAO_REDIS_HEARTBEAT=0.3", "-s", "NIANBAO_REDIS_WORKER_TIMEOUT=2"]
     portal = slow_portal(0.25)
+    portal.gate.set()
     try:
         doomed = worker(portal, tmp_path / "doomed.db", url, *quick_death, output=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
