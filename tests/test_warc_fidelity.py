@@ -190,10 +190,16 @@ print(json.dumps(out))
 """
 
 
+# pywb 2.10 pins fakeredis 0.16, which breaks with the redis client scrapy-redis needs, so pywb
+# lives in a venv of its own: .ci/run makes .venv-pywb (else pywb in this venv, if it loads).
+PYWB_VENV_PYTHON = REPO / ".venv-pywb" / "bin" / "python"
+PYWB_PYTHON = str(PYWB_VENV_PYTHON) if PYWB_VENV_PYTHON.exists() else sys.executable
+
+
 def pywb_unusable() -> str | None:
     """Why pywb's replay app cannot be loaded here (not installed; or a newer redis, which
     scrapy-redis brings, breaks the fakeredis 0.16 pywb 2.10 pins), else None."""
-    result = subprocess.run([sys.executable, "-c", "import pywb.apps.frontendapp"], capture_output=True, text=True,
+    result = subprocess.run([PYWB_PYTHON, "-c", "import pywb.apps.frontendapp"], capture_output=True, text=True,
                             timeout=120)
     return None if result.returncode == 0 else "pywb's replay app does not load: " + (
         result.stderr.strip().splitlines() or ["?"])[-1]
@@ -203,11 +209,11 @@ def pywb_replay(collection_root: Path, warcs: list[Path], requests: list[tuple])
     """What pywb replays: a collection made by wb-manager (init, add), its replay app asked
     through a WSGI test client (no server), in a child process (importing pywb's app
     monkey-patches the process with gevent). Returns (status, sha256 of the bytes, their start)."""
-    manager = [sys.executable, "-c", "from pywb.manager.manager import main; main()"]
+    manager = [PYWB_PYTHON, "-c", "from pywb.manager.manager import main; main()"]
     subprocess.run([*manager, "init", "nb"], cwd=collection_root, check=True, capture_output=True, timeout=120)
     subprocess.run([*manager, "add", "nb", *map(str, warcs)], cwd=collection_root, check=True, capture_output=True,
                    timeout=120)
-    result = subprocess.run([sys.executable, "-c", PYWB_REPLAY], cwd=collection_root, input=json.dumps(requests),
+    result = subprocess.run([PYWB_PYTHON, "-c", PYWB_REPLAY], cwd=collection_root, input=json.dumps(requests),
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return [tuple(r) for r in json.loads(result.stdout.strip().splitlines()[-1])]
