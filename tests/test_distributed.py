@@ -128,7 +128,10 @@ def workers_of(url: str) -> int:
 
 def worker(portal, db: Path, redis_url: str, *extra, output=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "nianbao.cli", "crawl", *portal.homepages, "--db", str(db),
-                             "--redis", redis_url, *FAST, "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={PER_HOST}", *extra],
+                             "--redis", redis_url, *FAST, "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={PER_HOST}",
+                             # the demo is one host: a worker that may hold more requests than the host's
+                             # budget only hoards the shared queue (docs/distributed.md)
+                             "-s", f"CONCURRENT_REQUESTS={PER_HOST}", *extra],
                             cwd=REPO, stdout=output, stderr=output, text=True, env=ENV)
 
 
