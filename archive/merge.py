@@ -34,10 +34,6 @@ URL.
 from __future__ import annotations
 
 import fcntl
-import itertools
-import multiprocessing
-import os
-import signal
 import sqlite3
 import tempfile
 from contextlib import contextmanager
@@ -50,12 +46,11 @@ import sqlite_utils
 from . import schema
 from .ingest import ingest, report_url
 from .raw import RawResponse
-from .reparse import BATCH, CHUNK, REPORT_ROUTES, _read
+from .reparse import BATCH, LEDGER_REPLAY_SQL, REPORT_ROUTES, ReportIds, parser_pool, readings
 from .schema import FTS_TABLE, MIGRATIONS, TABLES, ensure_schema
 from .search import delete_from_index, index_text
-from .serve import read_only_uri
+from .web.serve import read_only_uri
 from .store import CHILD_TABLES, Archive, ArchiveError, NotAnArchive, recognise
-from .workers import exit_with
 
 # Tables of older archives that today's migrations turn into today's tables (fetches -> responses,
 # stats -> stat_cells + stat_labels): known to this nianbao, so not a sign of a newer one.
@@ -421,15 +416,8 @@ def _keep_fetch_order(conn: sqlite3.Connection, first_new: int) -> int:
     return len(moves)
 
 
-# The columns archive.reparse._raw reads, for the ledger rows of the URLs derived again.
-_REPLAY_SQL = f"""
-    select responses.id, responses.url, responses.final_url, responses.method, responses.status,
-           responses.headers, responses.fetched_at, responses.route, responses.outcome, responses.reason,
-           responses.title, responses.parent_url, responses.link_date, responses.run_id, portals.url,
-           bodies.compression, bodies.data
-    from responses
-    left join bodies on bodies.sha256 = responses.body_sha256
-    left join portals on portals.id = responses.portal_id
+# The ledger rows of the URLs derived again (temp.merge_keys), in the order they were written.
+_REPLAY_SQL = f"""{LEDGER_REPLAY_SQL}
     where responses.route in ({", ".join(f"'{r}'" for r in REPORT_ROUTES)})
       and (responses.url in (select key from temp.merge_keys) or responses.parent_url in (select key from temp.merge_keys))
       and {REPORT_KEY_FUNCTION}(responses.url, responses.route, responses.parent_url) in (select key from temp.merge_keys)
@@ -450,7 +438,7 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
     before = {url: sha for url, sha in conn.execute(
         "select url, content_sha256 from reports where url in (select key from temp.merge_keys)")}
     derived = "url in (select key from temp.merge_keys) and response_id is not null"
-    keep_ids = _ReportIds(conn.execute(f"select url, id from reports where {derived}"),
+    keep_ids = ReportIds(conn.execute(f"select url, id from reports where {derived}"),
                           (conn.execute("select max(id) from reports").fetchone()[0] or 0) + 1)
     for table in CHILD_TABLES:
         conn.execute(f"delete from [{table}] where report_id in (select id from reports where {derived})")
@@ -459,14 +447,10 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
     conn.execute(f"delete from reports where {derived}")
 
     total = conn.execute(f"select count(*) from ({_REPLAY_SQL})").fetchone()[0]
-    # spawned, not forked: a forked worker would share the target's writer lock (an flock belongs to
-    # the open file, which fork shares), so a merge killed with kill -9 would keep the target locked
-    # until its workers noticed, and the command run again to finish it would be refused
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) \
-        if jobs > 1 and total > BATCH // 4 else None
+    pool = parser_pool(jobs) if total > BATCH // 4 else None
     done = 0
     try:
-        for response_id, raw, reading in _readings(conn.execute(_REPLAY_SQL), pool):
+        for response_id, raw, reading in readings(conn.execute(_REPLAY_SQL), pool):
             ingest(target, raw, reading, record=False, response_id=response_id, reuse_ids=keep_ids)
             done += 1
             if progress and (done % 50 == 0 or done == total):
@@ -477,50 +461,6 @@ def _derive_again(target: Archive, jobs: int, progress: Progress | None) -> int:
             pool.join()
     after = dict(conn.execute("select url, content_sha256 from reports where url in (select key from temp.merge_keys)"))
     return sum(1 for url, sha in before.items() if url in after and after[url] != sha)
-
-
-def _start_worker(parent: int) -> None:
-    """A parser worker ends with the merge: it watches its parent (archive.workers.exit_with), and a
-    result sent to a merge killed with kill -9 ends it quietly (SIGPIPE's default action) instead of
-    printing a BrokenPipeError traceback under the merge's last progress line."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    exit_with(parent)
-
-
-class _ReportIds(dict):
-    """``reuse_ids`` for ingest: a report derived again gets its id back, and a new report the next id
-    after every id the archive held before the merge (not max(id) + 1 of the moment, which may be
-    the id of a report deleted to be derived again, and given back later in the replay)."""
-
-    def __init__(self, kept, next_id: int):
-        super().__init__(kept)
-        self.next_id = next_id
-
-    def __bool__(self) -> bool:  # ingest reads ``reuse_ids or {}``
-        return True
-
-    def get(self, url, default=None):
-        if url not in self:  # asked only when ingest writes a report that has no row
-            self[url] = self.next_id
-            self.next_id += 1
-        return self[url]
-
-
-def _readings(cursor, pool):
-    """(response_id, raw, reading) in ledger order; workers parse one batch while this process
-    stores the previous one (as archive.reparse does)."""
-    if pool is None:
-        yield from map(_read, cursor)
-        return
-    pending = None
-    while True:
-        batch = list(itertools.islice(cursor, BATCH))
-        started = pool.map_async(_read, batch, CHUNK) if batch else None
-        if pending is not None:
-            yield from pending.get()
-        if started is None:
-            return
-        pending = started
 
 
 def _copy_older_reports(target: Archive, source: sqlite3.Connection, portal_ids: dict) -> None:

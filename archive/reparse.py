@@ -25,7 +25,7 @@ from .ingest import ingest, read_response
 from .raw import RawResponse
 from .search import delete_from_index
 from .store import CHILD_TABLES, Archive
-from .workers import exit_with
+from .workers import start_parser_worker
 
 # Routes whose responses may hold a report.
 REPORT_ROUTES = ("report", "attachment", "start")
@@ -40,19 +40,22 @@ class ReparseResult:
     revisions: int
 
 
+# The ledger rows as archive.reparse._raw reads them (merge adds its own where clause).
+LEDGER_REPLAY_SQL = """
+    select responses.id, responses.url, responses.final_url, responses.method, responses.status,
+           responses.headers, responses.fetched_at, responses.route, responses.outcome, responses.reason,
+           responses.title, responses.parent_url, responses.link_date, responses.run_id, portals.url,
+           bodies.compression, bodies.data
+    from responses
+    left join bodies on bodies.sha256 = responses.body_sha256
+    left join portals on portals.id = responses.portal_id
+"""
+
+
 def _rows(archive: Archive):
-    cur = archive.conn.execute(f"""
-        select responses.id, responses.url, responses.final_url, responses.method, responses.status,
-               responses.headers, responses.fetched_at, responses.route, responses.outcome, responses.reason,
-               responses.title, responses.parent_url, responses.link_date, responses.run_id, portals.url,
-               bodies.compression, bodies.data
-        from responses
-        left join bodies on bodies.sha256 = responses.body_sha256
-        left join portals on portals.id = responses.portal_id
-        where responses.route in ({", ".join("?" for _ in REPORT_ROUTES)})
-        order by responses.id
-    """, REPORT_ROUTES)
-    yield from cur
+    return archive.conn.execute(
+        f"{LEDGER_REPLAY_SQL} where responses.route in ({', '.join('?' for _ in REPORT_ROUTES)}) order by responses.id",
+        REPORT_ROUTES)
 
 
 def _raw(row) -> tuple[int, RawResponse]:
@@ -75,11 +78,10 @@ def _read(row):
     return response_id, raw, read_response(raw)
 
 
-def _readings(archive: Archive, pool):
-    """(response_id, raw, reading) in ledger order. Rows are read here (an sqlite3 connection
-    belongs to its thread, and Pool.imap would read its input in a feeder thread); workers parse
-    one batch while this process stores the previous one."""
-    cursor = _rows(archive)
+def readings(cursor, pool):
+    """(response_id, raw, reading) for the ledger rows of ``cursor`` (LEDGER_REPLAY_SQL), in its
+    order. Rows are read here (an sqlite3 connection belongs to its thread, and Pool.imap would read
+    its input in a feeder thread); workers parse one batch while this process stores the previous one."""
     if pool is None:
         yield from map(_read, cursor)
         return
@@ -94,13 +96,30 @@ def _readings(archive: Archive, pool):
         pending = started
 
 
-class _ReportIds(dict):
-    """URL → report id for reparse: the old id of a URL that was a report, a new id above all old
-    ones for a URL that becomes one (ingest asks with .get only when it writes a new report)."""
+def parser_pool(jobs: int):
+    """``jobs`` parser processes for a replay, or None for one job (parse in this process).
+    Spawned, not forked: a forked worker inherits the archive's writer lock (an flock belongs to the
+    open file, which fork shares), so a reparse or merge killed with kill -9 would keep the archive
+    locked until its workers noticed, and running it again would be refused for a while."""
+    if jobs <= 1:
+        return None
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=start_parser_worker,
+                                                     initargs=(os.getpid(),))
 
-    def __init__(self, pairs, next_id: int):
-        super().__init__(pairs)
+
+class ReportIds(dict):
+    """``reuse_ids`` for ingest in a replay: a report derived again gets its old id back (links into
+    the archive stay valid), and a URL that becomes a report only now the next id after every id the
+    archive held before the replay, not SQLite's max(id) + 1 of the moment, which may be the id of a
+    report deleted to be derived again and given back later in the replay. Ingest asks with .get
+    only when it writes a report that has no row."""
+
+    def __init__(self, kept, next_id: int):
+        super().__init__(kept)
         self.next_id = next_id
+
+    def __bool__(self) -> bool:  # ingest reads ``reuse_ids or {}``: an empty map is still this one
+        return True
 
     def get(self, url, default=None):
         if url not in self:
@@ -118,7 +137,6 @@ def reparse_archive(archive: Archive, jobs: int = 2,
                     progress: Callable[[int, int], None] | None = None) -> ReparseResult:
     conn = archive.conn
     total = responses_to_reparse(archive)
-    done = revisions = 0
     # Foreign keys are checked row by row (2.5x slower stats inserts); every row reparse writes
     # points at a report it has just written, so the checks are off for the rebuild.
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -134,7 +152,7 @@ def _rebuild(archive: Archive, jobs: int, progress, total: int) -> ReparseResult
     with archive.transaction():
         # a URL that becomes a report only now gets an id above every old one: SQLite's max(id) + 1
         # could be an id a kept report is given back later in the replay
-        keep_ids = _ReportIds(conn.execute("select url, id from reports where response_id is not null"),
+        keep_ids = ReportIds(conn.execute("select url, id from reports where response_id is not null"),
                               next_id=(conn.execute("select max(id) from reports").fetchone()[0] or 0) + 1)
         derived = "select id from reports where response_id is not null"
         for table in CHILD_TABLES:
@@ -142,12 +160,9 @@ def _rebuild(archive: Archive, jobs: int, progress, total: int) -> ReparseResult
         delete_from_index(conn, "response_id is not null")
         conn.execute(f"delete from revisions where report_id in ({derived})")
         conn.execute("delete from reports where response_id is not null")
-        # spawned, not forked: a forked worker inherits the archive's writer lock (an flock) and keeps
-        # it after the reparse is killed, so running it again would be refused for a while
-        pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=exit_with, initargs=(os.getpid(),)) \
-            if jobs > 1 else None
+        pool = parser_pool(jobs)
         try:
-            for response_id, raw, reading in _readings(archive, pool):
+            for response_id, raw, reading in readings(_rows(archive), pool):
                 result = ingest(archive, raw, reading, record=False, response_id=response_id,
                                 reuse_ids=keep_ids)
                 if result.outcome == "changed":

@@ -20,3 +20,13 @@ def exit_with(pid: int, every: float = 1.0) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def start_parser_worker(parent: int) -> None:
+    """Initializer of a replay's parser worker (reparse, merge): it ends with its parent (exit_with),
+    and a result sent to a parent killed with kill -9 ends it quietly (SIGPIPE's default action)
+    instead of printing a BrokenPipeError traceback under the parent's last progress line."""
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    exit_with(parent)
