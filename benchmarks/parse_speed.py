@@ -5,10 +5,20 @@
 
 Prints pages/s for each and the ratio nianbao / trafilatura. Every page is
 given as raw bytes, as the crawler has it (GBK pages stay GBK).
+
+    .venv/bin/python benchmarks/parse_speed.py --snapshot /tmp/parse-before.json
+    .venv/bin/python benchmarks/parse_speed.py --check /tmp/parse-before.json
+
+An optimisation must not change a single field: ``--snapshot`` writes every field of
+``parse_report`` (``Report.to_dict``) for every saved page (tests/files, tests/corpus with
+its Content-Type, the demo portal, ../shared/corpus/html, the generated benchmark pages,
+and each page cut short at a third and two thirds, as damaged pages are); ``--check``
+parses them again and names every page whose output differs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +36,57 @@ def default_pages() -> list[Path]:
     pages = sorted((REPO / "tests/files/reports").glob("*.html"))
     pages += sorted((REPO / "tests/corpus/pages").glob("*.html"))
     return pages
+
+
+def equality_pages() -> list[tuple[str, bytes, str | None, str | None]]:
+    """(name, body, url, content_type) for every saved page, and each cut short."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from parsing.evaluate import read_fixture
+    from tests.fixtures import corpus_fixtures
+
+    pages = []
+    for path in sorted(REPO.glob("tests/files/**/*")):
+        if path.suffix in (".html", ".htm", ".shtml", ".http", ".xml"):
+            pages.append((str(path.relative_to(REPO)), path.read_bytes(), "http://saved.example.gov.cn/a.html", None))
+    for path in corpus_fixtures():
+        fixture = read_fixture(path)
+        pages.append((str(path.relative_to(REPO)), fixture.body, fixture.url, fixture.content_type))
+    for path in sorted((REPO.parent / "shared/corpus/html").glob("*.html")):
+        pages.append((path.name, path.read_bytes(), None, None))
+    import demo_portal.site
+    for site in (demo_portal.site.build_site(), demo_portal.site.build_site(corrected=True)):
+        for key, page in sorted(site.items()):
+            if "html" in page.content_type:
+                pages.append(("demo" + key, page.body, "http://demo.invalid" + key, page.content_type))
+    from reparse_speed import generate_responses
+    for raw in generate_responses(60, seed=5):
+        pages.append((raw.url, raw.body, raw.url, dict(raw.headers)["Content-Type"]))
+    cut = []
+    for name, body, url, content_type in pages:
+        for third in (1, 2):
+            cut.append((f"{name}[:{third}/3]", body[:len(body) * third // 3], url, content_type))
+    return pages + cut
+
+
+def snapshot() -> dict[str, dict]:
+    out = {}
+    for name, body, url, content_type in equality_pages():
+        key = name
+        while key in out:
+            key += "'"
+        out[key] = parse_report(body, url, content_type).to_dict()
+    return out
+
+
+def check(path: Path) -> int:
+    before = json.loads(path.read_text())
+    after = json.loads(json.dumps(snapshot(), ensure_ascii=False))
+    differ = [name for name in before if before[name] != after.get(name)] + [n for n in after if n not in before]
+    for name in differ:
+        fields = [k for k in (before.get(name) or {}) if (after.get(name) or {}).get(k) != before[name][k]]
+        print(f"DIFFERS {name}: {fields}")
+    print(f"{len(before)} parses compared, {len(differ)} differ")
+    return 1 if differ else 0
 
 
 def rate(func, bodies: list[bytes], seconds: float) -> float:
@@ -62,7 +123,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="*", type=Path)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--snapshot", type=Path, help="write every parse of the saved pages to this JSON file")
+    parser.add_argument("--check", type=Path, help="parse the saved pages again and compare with a --snapshot file")
     args = parser.parse_args()
+    if args.snapshot:
+        parses = snapshot()
+        args.snapshot.write_text(json.dumps(parses, ensure_ascii=False))
+        print(f"{len(parses)} parses written to {args.snapshot}")
+        return
+    if args.check:
+        sys.exit(check(args.check))
     pages = args.pages or default_pages()
     bodies = [p.read_bytes() for p in pages]
     size = sum(map(len, bodies)) / len(bodies) / 1024
