@@ -113,7 +113,9 @@ def _merge_baselines(lines: list[TextLine]) -> list[TextLine]:
 
 
 def _ruled_tables(page) -> list[PageTable]:
-    """The page's ruled tables (pdfplumber's lines strategy), merged cells kept."""
+    """The page's ruled tables (pdfplumber's lines strategy), merged cells kept; tables of a
+    single row too (the last row of a table can stand alone at the top of the next page:
+    _reading_order keeps such a table only when it goes on with the table before it)."""
     height = page.height
     tables = []
     for found in page.find_tables():
@@ -123,7 +125,7 @@ def _ruled_tables(page) -> list[PageTable]:
                 if box is not None:
                     x0, top, x1, bottom = box
                     boxes.append((x0, height - top, x1, height - bottom, cell_text(text or "")))
-        table = grid_from_boxes(boxes)
+        table = grid_from_boxes(boxes, min_rows=1)
         if table is not None:
             tables.append(table)
     return tables
@@ -152,22 +154,26 @@ def _pdf_pages(body: bytes):
 def extract_pdf(body: bytes) -> Extracted:
     pages: list[list[TextLine]] = []
     page_tables: list[list[PageTable]] = []
+    page_rows: list[list[PageTable]] = []  # one-row ruled tables: their text stays in the lines
     image_count = 0
     for page, number in _pdf_pages(body):
         if number > MAX_PAGES:
             return Extracted("pdf", pages=len(pages), error=f"too_large: more than {MAX_PAGES} pages")
         pieces, images = _page_pieces(page.layout)
         tables = _ruled_tables(page)
+        rows = [t for t in tables if t.rows == 1]
+        tables = [t for t in tables if t.rows > 1]
         pieces = [p for p in pieces if not any(_inside(p, t) for t in tables)]
         unruled, pieces = find_unruled_tables(pieces)
         page.close()  # its objects are not needed again
         pages.append(_visual_lines(pieces))
         page_tables.append(sorted(tables + unruled, key=lambda t: -t.top))
+        page_rows.append(rows)
         image_count += images
     if not pages:
         return Extracted("pdf", pages=0, error="corrupt: no pages")
     pages = drop_page_furniture(pages)
-    items = _reading_order(pages, page_tables)
+    items = _reading_order(pages, page_tables, page_rows)
     lines = [item for item in items if isinstance(item, TextLine)]
     chars = sum(len(line.text) for line in lines)
     image_only = image_count > 0 and chars < SCAN_TEXT_CHARS_PER_PAGE * len(pages)
@@ -184,17 +190,27 @@ def extract_pdf(body: bytes) -> Extracted:
     return Extracted("pdf", paragraphs_html(title, blocks), image_only, image_count, len(pages))
 
 
-def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]]) -> list:
+def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]],
+                   page_rows: list[list[PageTable]]) -> list:
     """Lines and tables page by page, top to bottom; a table that ends a page and one that
-    starts the next are one table when stitch_tables says so."""
+    starts the next are one table when stitch_tables says so. A one-row ruled table at the
+    top of a page (``page_rows``) is tried too: the last row of a table, or the rest of a row,
+    alone on the next page; when it does not go on with the table before it, its text stays
+    as lines."""
     items: list = []
-    for lines, tables in zip(pages, page_tables):
+    for lines, tables, rows in zip(pages, page_tables, page_rows):
         page_items = sorted(lines + tables, key=lambda item: -item.top)
-        if page_items and items and isinstance(items[-1], PageTable) and isinstance(page_items[0], PageTable):
-            stitched = stitch_tables(items[-1], page_items[0])
+        if page_items and items and isinstance(items[-1], PageTable):
+            first, rest = page_items[0], page_items[1:]
+            for row in rows:  # a one-row table above everything on the page but its own text
+                outside = [item for item in page_items if not (isinstance(item, TextLine) and _inside(item, row))]
+                if all(item.top <= row.top for item in outside):
+                    first, rest = row, outside
+                    break
+            stitched = stitch_tables(items[-1], first) if isinstance(first, PageTable) else None
             if stitched is not None:
                 items[-1] = stitched
-                page_items = page_items[1:]
+                page_items = rest
         items.extend(page_items)
     return items
 

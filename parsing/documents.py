@@ -418,10 +418,11 @@ def _nearest(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def grid_from_boxes(boxes: list[tuple[float, float, float, float, str]]) -> PageTable | None:
+def grid_from_boxes(boxes: list[tuple[float, float, float, float, str]], min_rows: int = 2) -> PageTable | None:
     """A grid from cell boxes: each distinct left/right edge a column boundary, each distinct
     top/bottom edge a row boundary; a box over several becomes a rowspan/colspan cell.
-    None when the boxes make less than two rows and two columns (a frame round a paragraph)."""
+    None when the boxes make less than ``min_rows`` rows or two columns (a frame round a
+    paragraph)."""
     if not boxes:
         return None
     x_edges = cluster([b[0] for b in boxes] + [b[2] for b in boxes])
@@ -433,7 +434,7 @@ def grid_from_boxes(boxes: list[tuple[float, float, float, float, str]]) -> Page
         if col_end > col and row_end > row:
             cells.append(TableCell(row, col, row_end - row, col_end - col, text))
     rows, cols = len(y_edges) - 1, len(x_edges) - 1
-    if rows < 2 or cols < 2 or not cells:
+    if rows < max(1, min_rows) or cols < 2 or not cells:
         return None
     cells.sort(key=lambda c: (c.row, c.col))
     return PageTable(cells, rows, cols, x_edges, y_edges[0], y_edges[-1])
@@ -444,12 +445,35 @@ def _is_label(text: str) -> bool:
     return bool(compact) and not CELL_NUMBER_RE.match(compact) and not BLANK_CELL_RE.match(compact)
 
 
+def _continues_row(cut_cells: list[TableCell | None], first_row: list[TableCell]) -> bool:
+    """Is ``first_row`` (the cells starting the next page's part of a table) the rest of a row
+    that the page break cut, rather than a row of its own? Word, WPS and LibreOffice let a row
+    break across pages: what did not fit of each cell's text goes on in the same column on the
+    next page. The figures of a row are short and set at the top of their cells, so they are all
+    on the first page, and the rest is label text (or nothing): every cell lines up with a cell
+    of the last row above (``cut_cells``, the same columns), no cell holds a figure, none starts
+    a numbered item (（四）…, 3.… start rows of their own), and the row above holds a figure."""
+    if not first_row or any(cut is None for cut in cut_cells):
+        return False
+    if not any(_is_figure(cut.text) for cut in cut_cells):
+        return False
+    return all(not _is_figure(c.text) and not starts_item(c.text.strip()) for c in first_row)
+
+
+def _is_figure(text: str) -> bool:
+    return bool(CELL_NUMBER_RE.match(SPACES_RE.sub("", text)))
+
+
 def stitch_tables(upper: PageTable, lower: PageTable) -> PageTable | None:
     """One table from a table that ends a page and the one that starts the next, when they
     are the same table cut by the page break: the same outer edges, and the columns of one
-    are columns of the other. A merged label cell cut by the break goes on in an empty cell
-    at the top of the next page (Word and LibreOffice print its text on the first page only):
-    that cell is joined to the one above. None when they are two tables."""
+    are columns of the other. None when they are two tables.
+
+    Where the break falls between two rows, a merged label cell cut by it goes on in an empty
+    cell at the top of the next page (Word and LibreOffice print its text on the first page
+    only): that cell is joined to the one above. Where the break cuts through a row
+    (``_continues_row``), the next page's first row is the rest of the row above: each of its
+    cells is joined to the cell above it, text and all."""
     if abs(upper.x_edges[0] - lower.x_edges[0]) > EDGE_TOLERANCE or \
             abs(upper.x_edges[-1] - lower.x_edges[-1]) > EDGE_TOLERANCE:
         return None
@@ -457,25 +481,31 @@ def stitch_tables(upper: PageTable, lower: PageTable) -> PageTable | None:
     if len(edges) != max(len(upper.x_edges), len(lower.x_edges)):
         return None  # each has columns the other lacks: two tables one above the other
 
-    def remap(table: PageTable, row_offset: int) -> list[TableCell]:
+    def remap(table: PageTable) -> list[TableCell]:
         out = []
         for c in table.cells:
             col = _nearest(edges, table.x_edges[c.col])
-            out.append(TableCell(c.row + row_offset, col, c.rowspan,
-                                 _nearest(edges, table.x_edges[c.col + c.colspan]) - col, c.text))
+            out.append(TableCell(c.row, col, c.rowspan, _nearest(edges, table.x_edges[c.col + c.colspan]) - col,
+                                 c.text))
         return out
 
-    above, below = remap(upper, 0), remap(lower, upper.rows)
+    above, below = remap(upper), remap(lower)
     last_row = {(c.col, c.colspan): c for c in above if c.row + c.rowspan == upper.rows}
+    first_row = [c for c in below if c.row == 0]
+    broken = _continues_row([last_row.get((c.col, c.colspan)) for c in first_row], first_row)
+    offset = upper.rows - 1 if broken else upper.rows
     kept = []
     for c in below:
-        cut = last_row.get((c.col, c.colspan))
-        if c.row == upper.rows and not c.text.strip() and cut is not None and _is_label(cut.text):
+        cut = last_row.get((c.col, c.colspan)) if c.row == 0 else None
+        if cut is not None and broken:
+            cut.text = _join(cut.text, c.text) if c.text.strip() else cut.text
+            cut.rowspan += c.rowspan - 1
+        elif cut is not None and not c.text.strip() and _is_label(cut.text):
             cut.rowspan += c.rowspan
         else:
-            kept.append(c)
+            kept.append(TableCell(c.row + offset, c.col, c.rowspan, c.colspan, c.text))
     cells = sorted(above + kept, key=lambda c: (c.row, c.col))
-    return PageTable(cells, upper.rows + lower.rows, len(edges) - 1, edges, upper.top, lower.bottom)
+    return PageTable(cells, offset + lower.rows, len(edges) - 1, edges, upper.top, lower.bottom)
 
 
 def table_html(table: PageTable) -> str:

@@ -31,9 +31,6 @@ FILES = ROOT / "tests" / "files" / "documents" / "libreoffice"
 SOURCES = json.loads((FILES / "sources.json").read_text(encoding="utf-8"))
 RULED = sorted(name for name in SOURCES if name.endswith(".ruled.pdf"))
 UNRULED = sorted(name for name in SOURCES if name.endswith(".unruled.pdf"))
-# Ruled PDFs whose cells are not all right yet (see docs/documents.md, "Known limits"): a table
-# row that LibreOffice breaks across two pages is read as two rows.
-RULED_NOT_YET = {"full_2021_a.ruled.pdf", "full_word_b.ruled.pdf"}
 # Tables without rules: the share of cells right that each file must keep (measured 0.72–1.0).
 UNRULED_MIN_SHARE = 0.7
 
@@ -63,18 +60,10 @@ def share_right(name: str) -> tuple[float, list]:
     return 1 - len(wrong) / len(expected), wrong
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="a table row broken across two pages"))
-    if n in RULED_NOT_YET else n for n in RULED])
+@pytest.mark.parametrize("name", RULED)
 def test_ruled_pdf_tables_match_the_html_report_cell_for_cell(name):
     share, wrong = share_right(name)
     assert wrong == []
-
-
-@pytest.mark.parametrize("name", sorted(RULED_NOT_YET))
-def test_ruled_pdfs_not_yet_exact_lose_few_cells(name):
-    share, _ = share_right(name)
-    assert share >= 0.9
 
 
 @pytest.mark.parametrize("name", UNRULED)
@@ -130,6 +119,44 @@ def test_a_table_cut_by_a_page_break_is_one_table_and_its_merged_label_goes_on()
     lower.cells[0] = TableCell(0, 0, 1, 1, "（四）无法提供")
     lower.cells[2] = TableCell(0, 2, 1, 1, "")
     assert stitch_tables(upper, lower).cells[0].rowspan == 2
+
+
+def test_a_row_broken_across_two_pages_is_one_row():
+    # LibreOffice and Word break a row whose text does not fit: the figures stay on the first
+    # page, the rest of each label goes on in the same column on the next ((三)不|予公开, a
+    # merged label whose text was cut too, and 1.属于国家|秘密).
+    upper = PageTable([TableCell(0, 0, 1, 2, "（二）部分公开"), TableCell(0, 2, 1, 1, "3"), TableCell(0, 3, 1, 1, "4"),
+                       TableCell(1, 0, 1, 1, "（三）不"), TableCell(1, 1, 1, 1, "1.属于国家"),
+                       TableCell(1, 2, 1, 1, "0"), TableCell(1, 3, 1, 1, "0")], 2, 4, [0, 40, 100, 125, 150], 200, 100)
+    lower = PageTable([TableCell(0, 0, 2, 1, "予公开"), TableCell(0, 1, 1, 1, "秘密"), TableCell(0, 2, 1, 1, ""),
+                       TableCell(0, 3, 1, 1, ""), TableCell(1, 1, 1, 1, "2.其他法律行政法规禁止公开"),
+                       TableCell(1, 2, 1, 1, "1"), TableCell(1, 3, 1, 1, "1")], 2, 4, [0, 40, 100, 125, 150], 800, 700)
+    table = stitch_tables(upper, lower)
+    assert table.rows == 3
+    grid = table_grid(parse_tree(table_html(table)).find(".//table"))
+    assert [c.text for c in grid[1]] == ["（三）不予公开", "1.属于国家秘密", "0", "0"]
+    assert [c.text for c in grid[2]] == ["（三）不予公开", "2.其他法律行政法规禁止公开", "1", "1"]
+    # a first row holding figures is a row of its own, whoever's label it continues
+    lower.cells[2] = TableCell(0, 2, 1, 1, "5")
+    assert stitch_tables(upper, lower).rows == 4
+
+
+def test_the_last_row_of_a_table_alone_on_the_next_page_goes_on_with_the_table():
+    from parsing._extract_worker import _reading_order
+    columns = [0, 50, 100, 150]
+    upper = PageTable([TableCell(0, 0, 1, 3, "行政复议"), TableCell(1, 0, 1, 1, "结果维持"),
+                       TableCell(1, 1, 1, 1, "结果纠正"), TableCell(1, 2, 1, 1, "总计")], 2, 3, columns, 200, 100)
+    row = PageTable([TableCell(0, 0, 1, 1, "1"), TableCell(0, 1, 1, 1, "1"), TableCell(0, 2, 1, 1, "2")],
+                    1, 3, columns, 800, 780)
+    row_text, paragraph = piece("1 1 2", 10, 140, 795), piece("我局依法做好答复应诉工作。", 0, 300, 760)
+    items = _reading_order([[], [row_text, paragraph]], [[upper], []], [[], [row]])
+    assert items[1:] == [paragraph] and items[0].rows == 3
+    grid = table_grid(parse_tree(table_html(items[0])).find(".//table"))
+    assert [c.text for c in grid[2]] == ["1", "1", "2"]
+    # a one-row table that is not the rest of the table before it stays text
+    other = PageTable(row.cells, 1, 3, [0, 20, 60, 150], 800, 780)
+    items = _reading_order([[], [row_text, paragraph]], [[upper], []], [[], [other]])
+    assert items == [upper, row_text, paragraph]
 
 
 def test_two_tables_with_different_columns_are_not_stitched():
