@@ -202,7 +202,7 @@ FTS_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS [{FTS_TABLE}] "
 # Which of the panel's reports a series counts (the outer query's row is `reports`): a division's
 # government once a year (the first live report when a portal published it at two URLs), each
 # department or township issuer once a year, a report without a division once per place and issuer;
-# only reports that gave a number. Reused by the Datasette chart (archive/metadata.py).
+# only reports that gave a number. Reused by the Datasette chart (archive/web/metadata.py).
 COUNTED_ONCE = """not exists (
               select 1 from reports first
               where first.division_code is reports.division_code and first.year = reports.year

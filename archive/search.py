@@ -24,7 +24,7 @@ index stays about the same size: one token per character either way.
 
 The index holds no copy of the text (a contentless FTS5 table): snippets are
 cut from reports.body in Python (snippet()). Datasette calls the SQL function
-escape_fts() on every search box query; our plugin (archive.datasette_plugin)
+escape_fts() on every search box query; our plugin (archive.web.datasette_plugin)
 replaces it with fts_query() below.
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from archive.indicators import fill_panel  # noqa: E402
-from archive.metadata import CANNED_QUERIES, numbers_sql  # noqa: E402
+from archive.web.metadata import CANNED_QUERIES, numbers_sql  # noqa: E402
 from archive.store import open_archive  # noqa: E402
 from parsing.indicators import read_indicators  # noqa: E402
 from parsing.report import parse_report  # noqa: E402

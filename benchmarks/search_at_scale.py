@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from archive.schema import FTS_TABLE  # noqa: E402
 from archive.search import index_text  # noqa: E402
-from archive.serve import make_datasette  # noqa: E402
+from archive.web.serve import make_datasette  # noqa: E402
 from tests.test_datasette_fixtures import corpus_reports, issuer_level, open_test_archive  # noqa: E402
 
 DEPARTMENTS = ("人民政府", "人民政府办公室", "财政局", "教育局", "卫生健康局", "自然资源局", "生态环境局",

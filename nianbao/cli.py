@@ -447,7 +447,7 @@ def reparse(db, jobs):
 @click.argument("out", type=click.Path(dir_okay=False))
 def export_warc(db, out):
     """Write every stored response as WARC 1.1 request/response records (OUT.warc.gz)."""
-    from archive.serve import check_archive
+    from archive.web.serve import check_archive
     from archive.store import open_archive_read_only
     from archive.warc import export_warc as export
 
@@ -583,7 +583,7 @@ def merge(sources, into, jobs):
 def serve(path, host, port, immutable):
     """Browse the archive PATH in Datasette, read-only, with Chinese full-text search,
     report pages, canned queries and charts. A crawl may write to PATH meanwhile."""
-    from archive.serve import check_archive, run_datasette
+    from archive.web.serve import check_archive, run_datasette
 
     problem = check_archive(path)
     if problem:
@@ -667,7 +667,7 @@ def demo(db, port, portal_port, no_serve):
         server.stop()
         sys.exit(status)
     click.echo(f"open http://127.0.0.1:{port}/{Path(db).stem}/reports", err=True)
-    from archive.serve import run_datasette
+    from archive.web.serve import run_datasette
 
     try:
         run_datasette(db, "127.0.0.1", port)
@@ -793,7 +793,7 @@ def export_panel(db, out, bom):
     import tempfile
 
     from archive.indicators import EXPORT_FORMATS, panel_rows, parquet_available, write_csv, write_parquet
-    from archive.serve import check_archive
+    from archive.web.serve import check_archive
     from archive.store import open_archive_read_only
 
     suffix = Path(out).suffix.lower()

@@ -35,7 +35,7 @@ def server(tmp_path_factory):
     """The archive served as `nianbao serve` serves it, on 127.0.0.1, for this module."""
     import uvicorn
 
-    from archive.serve import make_datasette
+    from archive.web.serve import make_datasette
 
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     ids = build_corpus_archive(path, image_only=True)

@@ -128,7 +128,7 @@ def test_the_applications_chart_draws_a_line_with_every_year(served, browser):
     import re
     import sqlite3
 
-    from archive.metadata import measure_label
+    from archive.web.metadata import measure_label
 
     base, db = served
     province = "演示东省"

@@ -164,7 +164,7 @@ def test_the_demo_archive_in_datasette_has_places_and_levels_as_facets(portal, t
     a portals CSV): facets on province, county and level."""
     import asyncio
 
-    from archive.serve import make_datasette
+    from archive.web.serve import make_datasette
     from nianbao.cli import demo_portals
     from scraper.portals import write_portals
 

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from archive.schema import ensure_schema
-from archive.serve import make_datasette
+from archive.web.serve import make_datasette
 from tests.test_datasette_fixtures import build_corpus_archive, corpus_reports
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import pytest
 from markupsafe import escape
 
-from archive.metadata import CANNED_QUERIES, REPORT_LIST_COLUMNS
-from archive.serve import make_datasette
+from archive.web.metadata import CANNED_QUERIES, REPORT_LIST_COLUMNS
+from archive.web.serve import make_datasette
 from tests.test_datasette_fixtures import CORPUS, IMAGE_ONLY_URL, build_corpus_archive
 
 
@@ -282,7 +282,7 @@ def test_search_page_bad_parameters_are_400_with_a_message(served, params, says)
 
 
 def test_search_page_last_allowed_page_answers(served):
-    from archive.datasette_plugin import MAX_SEARCH_PAGE
+    from archive.web.datasette_plugin import MAX_SEARCH_PAGE
 
     ds, _ = served
     html = get(ds, "/-/nianbao/search", q="公开", page=str(MAX_SEARCH_PAGE)).text
@@ -353,7 +353,7 @@ def test_year_facet_is_in_year_order(served):
 
 
 def test_metadata_says_how_to_search_from_sql_and_its_example_runs(served):
-    from archive.metadata import SQL_SEARCH_EXAMPLE
+    from archive.web.metadata import SQL_SEARCH_EXAMPLE
 
     ds, _ = served
     html = get(ds, "/corpus").text
@@ -368,7 +368,7 @@ def test_metadata_says_how_to_search_from_sql_and_its_example_runs(served):
 # --- Table search at scale ----------------------------------------------------------------------
 
 def test_a_table_search_matching_too_many_reports_reads_only_its_page(served, monkeypatch):
-    import archive.datasette_plugin as plugin
+    import archive.web.datasette_plugin as plugin
 
     ds, _ = served
     common = get(ds, "/corpus/reports.json", _search="公开", _size="max", _shape="objects").json()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archive.indicators import DISAGREEMENT_CHECK, EXPORT_COLUMNS, UTF8_BOM
 from archive.ingest import ingest
-from archive.metadata import CANNED_QUERIES, numbers_sql
+from archive.web.metadata import CANNED_QUERIES, numbers_sql
 from archive.raw import RawResponse
 from archive.reparse import reparse_archive
 from archive.store import open_archive

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from archive.search import fts_query, index_text, query_terms, snippet
-from archive.serve import make_datasette, read_only_uri
+from archive.web.serve import make_datasette, read_only_uri
 from parsing.chinese import fold
 from tests.test_datasette_fixtures import build_corpus_archive, insert_report, open_test_archive
 
@@ -253,7 +253,7 @@ def test_an_index_made_by_an_older_nianbao_is_rebuilt_on_open(tmp_path, corpus_a
 
 
 def test_search_page_lists_newest_first_when_too_many_match_to_rank(ranked_archive, monkeypatch):
-    import archive.datasette_plugin as plugin
+    import archive.web.datasette_plugin as plugin
 
     monkeypatch.setattr(plugin, "RANK_LIMIT", 2)
     html = get(make_datasette(ranked_archive), "/-/nianbao/search", q="行政复议").text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.serve import check_archive, make_datasette, run_datasette
+from archive.web.serve import check_archive, make_datasette, run_datasette
 from tests.test_datasette_fixtures import HOSTILE_URL, build_corpus_archive
 
 

@@ -2,7 +2,7 @@
 
 A Python function called from SQL is not interrupted by sql_time_limit_ms, and holds the GIL while
 it runs: every SQL function the plugin registers is bounded by its input (archive.search). SQLite's
-length limits and a result budget bound what one query allocates (archive.serve). Tested on a real
+length limits and a result budget bound what one query allocates (archive.web.serve). Tested on a real
 `nianbao serve` on 127.0.0.1, with requests side by side.
 """
 import json
@@ -22,7 +22,7 @@ import pytest
 from archive.ingest import ingest
 from archive.raw import RawResponse
 from archive.search import MAX_QUERY_CHARS, QueryTooLong, fts_query, report_snippet
-from archive.serve import MAX_VALUE_BYTES, SETTINGS
+from archive.web.serve import MAX_VALUE_BYTES, SETTINGS
 from archive.store import open_archive
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import BadRequest, Response
 
-from .divisions import GOVERNMENT_REPORT_DUE
+from ..divisions import GOVERNMENT_REPORT_DUE
 
 # Each status as the page shows it: (mark, 中文, English).
 STATUS_LABELS = {

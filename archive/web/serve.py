@@ -23,8 +23,8 @@ from datasette.plugins import pm
 
 from . import datasette_plugin
 from .metadata import archive_metadata
-from .schema import FTS_TABLE, MIGRATIONS
-from .store import APPLICATION_ID, SQLITE_MAGIC
+from ..schema import FTS_TABLE, MIGRATIONS
+from ..store import APPLICATION_ID, SQLITE_MAGIC
 
 # The tables without which a file is not a nianbao archive.
 REQUIRED_TABLES = ("reports", FTS_TABLE)

@@ -14,8 +14,8 @@ from markupsafe import escape
 
 from parsing.indicators import BY_KEY
 
-from .schema import COUNTED_ONCE, FTS_TABLE
-from .search import BM25_WEIGHTS, RANK_LIMIT
+from ..schema import COUNTED_ONCE, FTS_TABLE
+from ..search import BM25_WEIGHTS, RANK_LIMIT
 
 SEARCH_HELP_SHORT = (
     "搜索按原文子串匹配任意长度的中文词，繁简通用；多个词用空格分开。"
@@ -45,7 +45,7 @@ SQL_SEARCH_HELP = (
 )
 
 # Columns that hold JSON (a list, or a list of pairs): Datasette's JSON gives them as JSON, not as
-# strings holding JSON (archive.datasette_plugin's json renderer). Any table, view or query column
+# strings holding JSON (archive.web.datasette_plugin's json renderer). Any table, view or query column
 # of these names whose text is a JSON array or object.
 JSON_COLUMNS = {
     "reports": ("phones", "fax", "tables_missing", "warnings", "images"),
@@ -67,7 +67,7 @@ def required_params(sql: str) -> list[str]:
     return list(dict.fromkeys(p for p in PARAM_RE.findall(sql) if p not in optional))
 
 
-# The columns the reports list shows (archive/templates/_table.html): what a person scans.
+# The columns the reports list shows (archive/web/templates/_table.html): what a person scans.
 # The body and contact stay searchable and one click away, on the report page.
 REPORT_LIST_COLUMNS = ("id", "year", "issuer", "province", "city", "county", "level", "title",
                        "template", "section_count", "checks_failed", "published")

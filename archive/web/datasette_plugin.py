@@ -1,6 +1,6 @@
 """Datasette plugin for nianbao archives: Chinese search, a readable report page, ranked search with snippets.
 
-Registered by ``nianbao serve`` only (archive.serve.register_plugin), not as a
+Registered by ``nianbao serve`` only (archive.web.serve.register_plugin), not as a
 global entry point: it would change search in every database that Datasette
 install serves.
 
@@ -33,8 +33,8 @@ from parsing.stats_keys import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
 from .metadata import (CHECK_LABELS, JSON_COLUMN_NAMES, LEVEL_LABELS, REPORT_LIST_COLUMNS, STATS_TABLE_TITLES,
                        required_params)
 from .coverage_page import coverage_page
-from .schema import FTS_TABLE
-from .search import (BM25_WEIGHTS, MARK_END, MARK_START, RANK_LIMIT, fts_query, query_terms, report_snippet,
+from ..schema import FTS_TABLE
+from ..search import (BM25_WEIGHTS, MARK_END, MARK_START, RANK_LIMIT, fts_query, query_terms, report_snippet,
                      snippet)
 
 TEMPLATES = Path(__file__).parent / "templates"
