@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from .chinese import cjk_count
+
 # Where challenge markers are looked for: they sit in the first kilobytes.
 SCAN_BYTES = 65536
 CHALLENGE_STATUSES = {202, 403, 405, 412, 418, 429, 503, 521}
@@ -37,7 +39,6 @@ NAVIGATE_RE = re.compile(r"location(?:\.href)?\s*=|location\.(?:replace|assign|r
                          r"setTimeout\(|http-equiv=['\"]?refresh", re.I)
 SCRIPT_STYLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]*>")
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 # Cookies these systems set: 加速乐 __jsluid/__jsl_clearance, WZWS wzws_cid.
 JSL_COOKIE_RE = re.compile(r"__jsluid|__jsl_clearance", re.I)
 
@@ -66,7 +67,7 @@ def _decode(body: bytes | str) -> str:
 
 def visible_cjk(text: str) -> int:
     """Chinese characters a reader would see: outside scripts, styles and tags."""
-    return len(CJK_RE.findall(TAG_RE.sub(" ", SCRIPT_STYLE_RE.sub(" ", text))))
+    return cjk_count(TAG_RE.sub(" ", SCRIPT_STYLE_RE.sub(" ", text)))
 
 
 def detect_block(status: int, headers: dict[str, str] | list[tuple[str, str]] | None,

@@ -5,6 +5,7 @@ import re
 
 from lxml import etree
 
+from .chinese import cjk_count
 from .encoding import xml_safe
 from .grid import distinct, is_data_grid, read_tables, text_of
 from .selectors import (
@@ -26,7 +27,6 @@ BLOCK_TAGS = {
 # iter(*tags) filters in C: a Python loop over every node (Word exports have a
 # <span> per run) costs far more.
 BLOCK_TAG_LIST = tuple(sorted(BLOCK_TAGS))
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 SPACES_RE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u200b]+")
 
 
@@ -114,7 +114,7 @@ def _is_chrome_element(el: etree._Element) -> bool:
 
 
 def _cjk_len(el: etree._Element) -> int:
-    return len(CJK_RE.findall(text_of(el)))
+    return cjk_count(text_of(el))
 
 
 def _has_enough_cjk(el: etree._Element, enough: int = 30) -> bool:
@@ -122,14 +122,14 @@ def _has_enough_cjk(el: etree._Element, enough: int = 30) -> bool:
     container is not serialised just to count to 30."""
     count = 0
     for text in el.itertext():
-        count += len(CJK_RE.findall(text))
+        count += cjk_count(text)
         if count >= enough:
             return True
     return False
 
 
 def _link_cjk_len(el: etree._Element) -> int:
-    return sum(len(CJK_RE.findall(text_of(a))) for a in el.iter("a"))
+    return sum(cjk_count(text_of(a)) for a in el.iter("a"))
 
 
 def find_content(root: etree._Element) -> etree._Element:

@@ -3,13 +3,12 @@ is a report at all (a list of links, a 404 in a 200, a maintenance notice, a
 pointer to an attachment). Pure functions over a parsed tree or a Report."""
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from .chinese import fold
+from .chinese import cjk_count, fold
 from .selectors import (
     ATTACHMENT_HREF_RE,
     IMAGE_MIN_SIZE,
@@ -23,7 +22,6 @@ from .selectors import (
 if TYPE_CHECKING:  # report.py imports this module
     from .report import Report
 
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 # Most of a list page's Chinese text is link text; a report's is prose.
 MAX_LINK_SHARE = 0.5
 # Section kinds of the report template (anything but "other"): two of them make a report.
@@ -61,10 +59,6 @@ def _is_pixel(img: etree._Element) -> bool:
         if value.isdigit() and int(value) < IMAGE_MIN_SIZE:
             return True
     return False
-
-
-def cjk_count(text: str) -> int:
-    return len(CJK_RE.findall(text))
 
 
 def link_share(container: etree._Element) -> float:
