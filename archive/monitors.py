@@ -18,6 +18,7 @@ The monitors (``MONITORS``):
 """
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import warnings
@@ -59,10 +60,13 @@ def _placeholders(values) -> str:
 
 
 def run_checks(conn: sqlite3.Connection, run_id: int, *, finish_reason: str | None, full: bool,
-               listed: dict[str, set] | None = None, max_error_rate: float = NIANBAO_MONITOR_MAX_ERROR_RATE,
+               listed: dict[str, set] | None = None, list_pages: dict[str, int] | None = None,
+               max_error_rate: float = NIANBAO_MONITOR_MAX_ERROR_RATE,
                max_blocked_share: float = NIANBAO_MONITOR_MAX_BLOCKED_SHARE,
                min_rows: int = NIANBAO_MONITOR_MIN_ROWS) -> list[CheckResult]:
-    """Every monitor's verdict on crawl run ``run_id``."""
+    """Every monitor's verdict on crawl run ``run_id``. ``listed`` and ``list_pages`` (portal URL → the
+    URLs its lists showed, the list pages read) are the whole crawl's when a distributed crawl's
+    workers shared them; else ``listed`` is this crawl's and the list pages are this archive's ledger rows."""
     rows = conn.execute("select count(*), sum(outcome in ({})), sum(outcome = 'blocked'), sum(status is not null) "
                         "from responses where run_id = ?".format(_placeholders(ERROR_OUTCOMES)),
                         [*ERROR_OUTCOMES, run_id]).fetchone()
@@ -81,7 +85,7 @@ def run_checks(conn: sqlite3.Connection, run_id: int, *, finish_reason: str | No
                                    f"{blocked} of {answered} responses were challenge or WAF pages "
                                    f"({blocked_share:.0%}; limit {max_blocked_share:.0%})"))
     results.append(_stopped_yielding(conn, run_id, listed))
-    results.append(_list_pages_dropped(conn, run_id, full))
+    results.append(_list_pages_dropped(conn, run_id, full, list_pages))
     return results
 
 
@@ -113,7 +117,19 @@ def _stopped_yielding(conn, run_id: int, listed: dict[str, set] | None) -> Check
     return CheckResult("portal_stopped_yielding", True, "every portal with archived reports still lists them")
 
 
-def _list_pages_dropped(conn, run_id: int, full: bool) -> CheckResult:
+def _list_pages_read(conn, run_id: int, portal_id: int, portal_url: str, shared: dict[str, int] | None) -> int:
+    """List pages of a portal read in crawl run ``run_id``: by all the workers of a distributed crawl
+    (``shared``, or the count its run stored), else the run's listing rows in this archive's ledger."""
+    if shared is None:
+        stored = conn.execute("select list_pages from crawl_runs where id = ?", [run_id]).fetchone()
+        shared = json.loads(stored[0]) if stored and stored[0] else None
+    if shared is not None:
+        return shared.get(portal_url, 0)
+    return conn.execute("select count(*) from responses where portal_id = ? and run_id = ? and route = 'listing'",
+                        [portal_id, run_id]).fetchone()[0]
+
+
+def _list_pages_dropped(conn, run_id: int, full: bool, list_pages: dict[str, int] | None) -> CheckResult:
     if not full:
         # an incremental crawl stops paging where a column's items are all archived: its count of
         # list pages says nothing about the portal
@@ -121,24 +137,27 @@ def _list_pages_dropped(conn, run_id: int, full: bool) -> CheckResult:
                                                          "--full crawls only")
     dropped = []
     for portal_id, url in _portals_of_run(conn, run_id):
-        previous = conn.execute(
-            "select responses.run_id, count(*) from responses join crawl_runs on crawl_runs.id = responses.run_id "
-            "where responses.portal_id = ? and responses.run_id < ? and responses.route = 'listing' "
-            "and crawl_runs.[full] = 1 group by responses.run_id order by responses.run_id desc limit 1",
-            [portal_id, run_id]).fetchone()
-        if previous is None:
+        # the latest earlier --full run that read this portal's lists (in this archive, or, for a
+        # distributed crawl, in any of its workers' archives)
+        previous = None
+        for (earlier,) in conn.execute("select id from crawl_runs where id < ? and [full] = 1 order by id desc",
+                                       [run_id]).fetchall():
+            previous = _list_pages_read(conn, earlier, portal_id, url, None)
+            if previous:
+                break
+        if not previous:
             continue
-        now = conn.execute("select count(*) from responses where portal_id = ? and run_id = ? and route = 'listing'",
-                           [portal_id, run_id]).fetchone()[0]
-        if now < LIST_PAGES_DROP_RATIO * previous[1]:
-            dropped.append((portal_id, f"{url} ({previous[1]} → {now})"))
+        now = _list_pages_read(conn, run_id, portal_id, url, list_pages)
+        if now < LIST_PAGES_DROP_RATIO * previous:
+            dropped.append((portal_id, f"{url} ({previous} → {now})"))
     if dropped:
         return CheckResult("list_pages_dropped", False, f"list pages read dropped by more than half since the "
                            f"previous --full crawl: {', '.join(d for _, d in dropped)}", dropped)
     return CheckResult("list_pages_dropped", True, "list pages read as in the previous --full crawl")
 
 
-def store_checks(conn: sqlite3.Connection, run_id: int, results: list[CheckResult], full: bool) -> None:
+def store_checks(conn: sqlite3.Connection, run_id: int, results: list[CheckResult], full: bool,
+                 list_pages: dict[str, int] | None = None) -> None:
     with conn:
         conn.execute("delete from monitor_results where run_id = ?", [run_id])
         conn.executemany("insert into monitor_results (run_id, monitor, passed, detail) values (?, ?, ?, ?)",
@@ -147,7 +166,8 @@ def store_checks(conn: sqlite3.Connection, run_id: int, results: list[CheckResul
         conn.executemany("insert into monitor_results (run_id, monitor, passed, detail, portal_id) "
                          "values (?, ?, 0, ?, ?)",
                          [(run_id, r.monitor, detail, portal_id) for r in results for portal_id, detail in r.portals])
-        conn.execute("update crawl_runs set [full] = ? where id = ?", [int(full), run_id])
+        conn.execute("update crawl_runs set [full] = ?, list_pages = ? where id = ?",
+                     [int(full), json.dumps(list_pages, ensure_ascii=False) if list_pages is not None else None, run_id])
 
 
 def failed_monitors(conn: sqlite3.Connection, run_id: int) -> list[tuple[str, str]]:
@@ -221,12 +241,13 @@ def _evaluate(data) -> dict:
     crawler, spider = data.crawler, data.spider
     conn = _connect(crawler)
     if conn is None or data.stats.get("finish_reason") in ("archive_full", "archive_error"):
-        return {"run_id": None, "full": False, "results": {}}
+        return {"run_id": None, "full": False, "list_pages": None, "results": {}}
     try:
         run_id = _run_of(crawler, conn)
         full = bool(getattr(spider, "full", False))
+        list_pages = getattr(spider, "list_pages_read", None)  # a distributed crawl's, all workers'
         results = run_checks(conn, run_id, finish_reason=data.stats.get("finish_reason"), full=full,
-                             listed=getattr(spider, "listed", None),
+                             listed=getattr(spider, "listed", None), list_pages=list_pages,
                              max_error_rate=crawler.settings.getfloat("NIANBAO_MONITOR_MAX_ERROR_RATE",
                                                                       NIANBAO_MONITOR_MAX_ERROR_RATE),
                              max_blocked_share=crawler.settings.getfloat("NIANBAO_MONITOR_MAX_BLOCKED_SHARE",
@@ -234,7 +255,7 @@ def _evaluate(data) -> dict:
                              min_rows=crawler.settings.getint("NIANBAO_MONITOR_MIN_ROWS", NIANBAO_MONITOR_MIN_ROWS))
     finally:
         conn.close()
-    return {"run_id": run_id, "full": full, "results": {r.monitor: r for r in results}}
+    return {"run_id": run_id, "full": full, "list_pages": list_pages, "results": {r.monitor: r for r in results}}
 
 
 class StoreMonitorResults(Action):
@@ -246,7 +267,7 @@ class StoreMonitorResults(Action):
             return
         conn = _connect(self.data.crawler)
         try:
-            store_checks(conn, checks["run_id"], list(checks["results"].values()), checks["full"])
+            store_checks(conn, checks["run_id"], list(checks["results"].values()), checks["full"], checks["list_pages"])
         except sqlite3.Error as exc:  # the archive is what matters; its monitors' rows are not worth a crash
             self.data.spider.logger.warning("monitor results not stored: %s", exc)
         finally:

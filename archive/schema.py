@@ -151,7 +151,10 @@ TABLES: dict[str, dict] = {
                     "new": int, "changed": int, "unchanged": int, "failed": int, "blocked": int,
                     "skipped": int, "requests": int, "exit_status": int,
                     # 1 for a --full crawl (archive.monitors compares a run with the last of its kind)
-                    "full": int},
+                    "full": int,
+                    # a distributed crawl's list pages read by all its workers, JSON {portal URL: count}
+                    # (archive.monitors; NULL: this archive's ledger rows are the run's list pages)
+                    "list_pages": str},
         "pk": "id",
     },
     # What the monitors said at the end of each crawl (scraper/monitors.py).

@@ -35,7 +35,8 @@ What scrapy-redis alone gets wrong for nianbao, and what this module does about 
   that expires, so a dead worker frees its slots.
 - `gone`. A report is concluded gone only after the whole distributed crawl finished: the lists
   read and the portals not read to their end are shared sets in Redis, and a worker closes with
-  reason "finished" only when the crawl is over.
+  reason "finished" only when the crawl is over. The crawl-health monitor of list pages read counts
+  them for the whole crawl too (a shared hash): each worker reads only its share of the lists.
 - Conditional requests. Validators (If-None-Match / If-Modified-Since) are set by the worker that
   downloads a report, from its own archive: a 304 goes to the archive that holds the report.
 """
@@ -348,6 +349,14 @@ class SharedCrawl:
     def portals_reached(self) -> set[str]:
         return {v.decode() for v in self.server.smembers(self.key("reached"))}
 
+    def read_list_page(self, portal_url: str) -> None:
+        self.server.hincrby(self.key("list-pages"), portal_url, 1)
+
+    def list_pages(self) -> dict[str, int]:
+        """Portal URL → list pages read by all the workers of this crawl (archive.monitors compares it
+        with the previous --full crawl: one worker's share of the lists says nothing)."""
+        return {k.decode(): int(v) for k, v in self.server.hgetall(self.key("list-pages")).items()}
+
 
 class SharedSet:
     """A set of strings in Redis, with the few set operations the spider uses."""
@@ -480,8 +489,11 @@ class SharedScheduler(Scheduler):
 
     def _scraped(self, passed, field, result, request):
         try:
-            if request.meta.get("route") == "start" and getattr(result, "status", 999) < 400:
+            route = request.meta.get("route")
+            if route == "start" and getattr(result, "status", 999) < 400:
                 self.shared.reached(request.meta.get("portal_url"))
+            elif route == "listing" and request.meta.get("portal_url"):
+                self.shared.read_list_page(request.meta["portal_url"])  # a ledger row in some archive
             self._settle(field)
         except Exception as exc:  # Redis unreachable: the request stays in flight and goes back later
             logger.error("distributed crawl: cannot settle %s: %s", request.url, exc)
@@ -558,6 +570,7 @@ class SharedScheduler(Scheduler):
             spider.listed = spider.listed.snapshot()
             spider.incomplete_portals = spider.incomplete_portals.snapshot()
             spider.portal_addresses = spider.portal_addresses.snapshot()
+            spider.list_pages_read = shared.list_pages()
         reached = self.crawler.settings.get("NIANBAO_REDIS_PORTALS_REACHED")
         if reached is not None:
             reached.update(shared.portals_reached())

@@ -313,3 +313,51 @@ def test_an_unusable_redis_is_one_line_and_exit_2(tmp_path, redis_url, message):
     assert result.stderr.startswith("nianbao: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing written before the Redis is known to answer
+
+
+# --- `gone` is the whole crawl's conclusion ---------------------------------------------------
+def two_worker_crawl(portal, url: str, a: Path, b: Path, *extra) -> dict[str, str]:
+    workers = worker(portal, a, url, *extra), worker(portal, b, url, *extra)
+    deadline = time.monotonic() + 120
+    while workers_of(url) < 2 and all(w.poll() is None for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    portal.gate.set()
+    try:
+        return {"a": finish(workers[0]), "b": finish(workers[1])}
+    finally:
+        portal.gate.clear()
+
+
+def gone_reports(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(url for (url,) in conn.execute("select url from reports where gone_since is not null"))
+    finally:
+        conn.close()
+
+
+def test_a_full_distributed_recrawl_concludes_gone_from_every_workers_lists(redis_server, tmp_path):
+    """Each archive holds the reports its worker downloaded, but the lists that name them may be
+    read by the other worker in the next crawl: a worker that concluded `gone` from its own lists
+    would mark reports gone that are still listed, and one that counted only its own list pages
+    would fail the list_pages_dropped monitor (exit 4). Only a report missing from every list, or
+    answering 404, is gone."""
+    url = redis_server + "/3"
+    portal = slow_portal(0.05)
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    try:
+        two_worker_crawl(portal, url, a, b, "--full")
+        assert gone_reports(a) == gone_reports(b) == []
+        vanishing = "/vsb/info/1082/16404.htm"  # 404 now: gone whichever worker asks
+        portal.set_variant(vanishing, "gone")
+        stderr = two_worker_crawl(portal, url, a, b, "--full")
+    finally:
+        portal.stop()
+    # the reports listed on pages the other worker read are not gone (nor is any list page said
+    # to be missing: the monitor counts the list pages both workers read) …
+    assert "no longer in any list" not in stderr["a"] + stderr["b"]
+    assert set(gone_reports(a) + gone_reports(b)) <= {portal.base_url + vanishing}, stderr
+    # … and the vanished one, whose 404 reached the archive of whichever worker asked for it, is gone
+    # once the archives are merged (the latest evidence decides)
+    merge(a, b, into=tmp_path / "merged.db")
+    assert gone_reports(tmp_path / "merged.db") == [portal.base_url + vanishing]
