@@ -49,12 +49,13 @@ def parse_tree(text: str) -> etree._Element:
 
 
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
-# Elements that may be the container (ranked afterwards by CONTENT_SELECTORS' order). iter(*tags) filters in C, ten times
-# faster than an XPath over the page.
-CONTENT_TAGS_SCAN = ("div", "td", "section", "article", "table", "main")
+# Elements that may be the container (ranked afterwards by CONTENT_SELECTORS' order).
+CONTENT_TAGS_SCAN = frozenset({"div", "td", "section", "article", "table", "main"})
 CONTENT_IDS = {s[1:] for s in CONTENT_SELECTORS if s[0] == "#"}
 CONTENT_CLASSES = {s[1:] for s in CONTENT_SELECTORS if s[0] == "."}
 CONTENT_TAGS = {s for s in CONTENT_SELECTORS if s[0] not in "#."}
+# What may make an element a candidate: its class, its id, or its tag.
+_CONTENT_CANDIDATES = etree.XPath(" | ".join(["//@class", "//@id"] + [f"//{tag}" for tag in sorted(CONTENT_TAGS)]))
 
 
 def _is_content_candidate(el: etree._Element) -> bool:
@@ -91,11 +92,24 @@ def remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
+# Elements with a class or an id, in page order. A page has hundreds of <div>/<td>/<span> and a
+# few dozen named ones: libxml2 finds the attributes several times faster than Python can ask
+# every element for them (an XPath that tests the names themselves is slower still).
+_CLASS_OR_ID = etree.XPath("//@class | //@id")
+CHROME_TAGS = frozenset({"div", "span", "p", "ul", "td"})
+
+
+def _named_elements(found: list) -> list[etree._Element]:
+    """The elements of an XPath answer, once each, in page order: an attribute stands for
+    its element (which an element's own attributes follow, before its children)."""
+    return list(dict.fromkeys(item.getparent() if isinstance(item, str) else item for item in found))
+
+
 def drop_noise(root: etree._Element) -> None:
     for el in list(root.iter(*DROP_TAGS)):
         remove_keep_tail(el)
-    for el in list(root.iter("div", "span", "p", "ul", "td")):
-        if _is_chrome_element(el):
+    for el in _named_elements(_CLASS_OR_ID(root)):
+        if el.tag in CHROME_TAGS and _is_chrome_element(el):
             remove_keep_tail(el)
 
 
@@ -134,7 +148,8 @@ def _link_cjk_len(el: etree._Element) -> int:
 
 def find_content(root: etree._Element) -> etree._Element:
     """The element that holds the report: a known container, else the densest block."""
-    for el in sorted(filter(_is_content_candidate, root.iter(*CONTENT_TAGS_SCAN)), key=_selector_rank):
+    named = [el for el in _named_elements(_CONTENT_CANDIDATES(root)) if el.tag in CONTENT_TAGS_SCAN]
+    for el in sorted(filter(_is_content_candidate, named), key=_selector_rank):
         if _has_enough_cjk(el):
             return el
     # No known container: the div/td with the most non-link CJK text whose
