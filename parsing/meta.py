@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -56,14 +57,30 @@ def _joined(text: str) -> str:
     return normalise_space(text)
 
 
-def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
-    found: list[str] = []
-    found += [_joined(v) for v in _TITLE_META(root)]
-    for el in _TITLE_HEADINGS(root)[:10]:
-        found.append(_joined(text_of(el)))
+class PageTitles(NamedTuple):
+    """Where a page states its title: <meta name="ArticleTitle"> and the like, the first
+    ten <h1>/<h2>, and <title>; each joined (_joined)."""
+    meta: list[str]
+    headings: list[str]
+    title: str | None
+
+
+def page_titles(root: etree._Element) -> PageTitles:
+    """Read once per page: agreed_title, title_candidates and full_title_line all need them
+    (three XPath searches of the whole tree each)."""
     titles = _TITLE(root)
-    if titles:
-        whole = _joined(text_of(titles[0]))
+    return PageTitles([_joined(v) for v in _TITLE_META(root)],
+                      [_joined(text_of(el)) for el in _TITLE_HEADINGS(root)[:10]],
+                      _joined(text_of(titles[0])) if titles else None)
+
+
+def title_candidates(root: etree._Element, first_lines: list[str], titles: PageTitles | None = None) -> list[str]:
+    titles = titles or page_titles(root)
+    found: list[str] = []
+    found += titles.meta
+    found += titles.headings
+    if titles.title is not None:
+        whole = titles.title
         found += TITLE_SPLIT_RE.split(whole) + [whole]
     head = [_joined(line) for line in first_lines[:8]]
     found += head
@@ -72,14 +89,15 @@ def title_candidates(root: etree._Element, first_lines: list[str]) -> list[str]:
     return [t for t in found if t]
 
 
-def agreed_title(root: etree._Element) -> str | None:
+def agreed_title(root: etree._Element, titles: PageTitles | None = None) -> str | None:
     """A report title that two independent places of the page state alike (the
     <meta name="ArticleTitle">, an <h1>/<h2>, a part of <title>): the page's own
     word, which no line of chrome glued to the body's first lines can outvote."""
+    titles = titles or page_titles(root)
     sources = (
-        [_joined(v) for v in _TITLE_META(root)],
-        [_joined(text_of(el)) for el in _TITLE_HEADINGS(root)[:10]],
-        [part for el in _TITLE(root)[:1] for part in TITLE_SPLIT_RE.split(_joined(text_of(el)))],
+        titles.meta,
+        titles.headings,
+        TITLE_SPLIT_RE.split(titles.title) if titles.title is not None else [],
     )
     seen: dict[str, int] = {}
     for index, titles in enumerate(sources):
@@ -90,13 +108,14 @@ def agreed_title(root: etree._Element) -> str | None:
     return None
 
 
-def full_title_line(root: etree._Element, first_lines: list[str], title: str | None) -> str | None:
+def full_title_line(root: etree._Element, first_lines: list[str], title: str | None,
+                    titles: PageTitles | None = None) -> str | None:
     """The whole heading the title was cut from ("关于做好…年度报告编制工作的通知",
     "《…年度报告》解读"): the shortest title candidate, or part of one, that holds it,
     so a look-alike is judged by all its words."""
     if not title:
         return title
-    parts = [p for c in title_candidates(root, first_lines) for p in TITLE_SPLIT_RE.split(c) if title in p]
+    parts = [p for c in title_candidates(root, first_lines, titles) for p in TITLE_SPLIT_RE.split(c) if title in p]
     return min(parts, key=len) if parts else title
 
 

@@ -11,8 +11,8 @@ from .contact import Contact, extract_contact
 from .encoding import decode_html
 from .html_text import clean_lines, drop_noise, element_lines, find_content, page_text, parse_tree, unmark
 from .meta import (
-    agreed_title, full_title_line, is_good_title, issuer_from_title, pick_title, published_date, title_candidates, title_element_candidates,
-    year_from_title,
+    agreed_title, full_title_line, is_good_title, issuer_from_title, page_titles, pick_title, published_date, title_candidates,
+    title_element_candidates, year_from_title,
 )
 from .sections import Section, split_sections
 from .selectors import SITE_ID_RE
@@ -107,9 +107,10 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     stats = extract_stats(tables) or extract_stats(read_tables(root))
     published = published_date(root, page_text(root))
     lines = clean_lines(element_lines(container, tables))
-    title = agreed_title(root)
+    titles = page_titles(root)
+    title = agreed_title(root, titles)
     if title is None:
-        candidates = title_candidates(root, lines)
+        candidates = title_candidates(root, lines, titles)
         title = pick_title(candidates)
         if not is_good_title(title):
             title = pick_title(candidates + title_element_candidates(root))
@@ -121,7 +122,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
         section.text = unmark(section.text)
     body_text = "\n".join(lines)
     template = template_from_stats(stats) or detect_template(body_text, [s.heading for s in sections], year)
-    title_says_report = is_annual_report_title(full_title_line(root, lines, title))
+    title_says_report = is_annual_report_title(full_title_line(root, lines, title, titles))
     text_says = text_says_report(body_text, [s.kind for s in sections], share_of_links)
     warnings = []
     if not lines:
