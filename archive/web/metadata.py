@@ -227,7 +227,9 @@ COLUMN_DESCRIPTIONS = {
                    "unchanged": "未变化 / Unchanged reports", "failed": "失败 / Failed fetches",
                    "blocked": "被拦截 / Blocked fetches", "skipped": "跳过 / Skipped links",
                    "requests": "请求数 / Requests made", "exit_status": "退出状态 / Exit status",
-                   "full": "完整抓取 / 1 for a --full crawl"},
+                   "full": "完整抓取 / 1 for a --full crawl",
+                   "list_pages": "列表页 / A distributed crawl's list pages read by all its workers, "
+                                 "JSON {portal URL: count} (empty: this archive's ledger rows are the run's list pages)"},
     "schema_migrations": {"applied_at": "应用时间 / Applied at"},
     "report_overview": {"published": "发布日期 / Publication date", "template": "模板 / Template",
                         "section_count": "章节数 / Sections", "postcode": "邮编 / Postcode",
