@@ -36,6 +36,16 @@ def cell_label(text: str) -> str:
     return PINYIN_NOTE_RE.sub("", fold(SPACES_RE.sub("", text))).translate(BRACKETS)
 
 
+@lru_cache(maxsize=16384)
+def _cell_strings(raw: str) -> tuple[str, str]:
+    """(text, label) of a cell's raw text: the same few hundred texts recur on every report."""
+    text = " ".join(raw.replace("\u200b", "").split())
+    return text, cell_label(text)
+
+
+_new_cell = tuple.__new__  # Cell(...) without NamedTuple's Python-level __new__
+
+
 def _span(value: str | None) -> int:
     if value is None:
         return 1
@@ -73,12 +83,14 @@ def table_grid(table: etree._Element) -> list[list[Cell]]:
         taken = grid.setdefault(r, {})
         c = 0
         for td in tr:
-            if td.tag != "td" and td.tag != "th":
+            tag = td.tag
+            if tag != "td" and tag != "th":
                 continue
             while c in taken:
                 c += 1
-            text = " ".join(text_of(td).replace("\u200b", "").split())
-            cell = Cell(next_id, text, cell_label(text))
+            # A cell without children holds its text itself: no serialisation needed.
+            text, label = _cell_strings(text_of(td) if len(td) else td.text or "")
+            cell = _new_cell(Cell, (next_id, text, label))
             next_id += 1
             rowspan, colspan = td.get("rowspan"), td.get("colspan")
             if rowspan is None and colspan is None:
