@@ -17,7 +17,7 @@ from .meta import (
 from .sections import Section, split_sections
 from .selectors import SITE_ID_RE
 from .signals import attachment_urls, image_urls, link_share, page_signal, text_says_report
-from .grid import read_tables
+from .grid import innermost_tables, read_tables, table_grid
 from .tables import Stat, extract_stats, template_from_stats
 
 # Which statistics table follows a section of each kind (new templates).
@@ -104,7 +104,7 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     attachments = attachment_urls(container, url)
     images = image_urls(container, url)
     tables = read_tables(container)
-    stats = extract_stats(tables) or extract_stats(read_tables(root))
+    stats = extract_stats(tables) or extract_stats(page_tables(root, tables))
     published = published_date(root, page_text(root))
     lines = clean_lines(element_lines(container, tables))
     titles = page_titles(root)
@@ -158,6 +158,12 @@ def parse_report(body: bytes | str, url: str | None = None, content_type: str | 
     report.is_report = title_says_report and (
         text_says or report.signal in SIGNALS_OF_A_REPORT) and report.signal not in SIGNALS_OF_NO_PAGE
     return report
+
+
+def page_tables(root, container_tables: list) -> list:
+    """read_tables(root), reusing the grids already read from the container's tables."""
+    known = dict(container_tables)  # lxml hands out the same element object while one is held
+    return [(table, known[table] if table in known else table_grid(table)) for table in innermost_tables(root)]
 
 
 def tables_missing(sections: list[Section], stats: list[Stat], template: str | None) -> list[int]:
