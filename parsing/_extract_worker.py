@@ -193,26 +193,45 @@ def extract_pdf(body: bytes) -> Extracted:
 def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]],
                    page_rows: list[list[PageTable]]) -> list:
     """Lines and tables page by page, top to bottom; a table that ends a page and one that
-    starts the next are one table when stitch_tables says so. A one-row ruled table at the
-    top of a page (``page_rows``) is tried too: the last row of a table, or the rest of a row,
-    alone on the next page; when it does not go on with the table before it, its text stays
-    as lines."""
+    starts the next are one table when stitch_tables says so.
+
+    A one-row ruled table (``page_rows``; its text is also among the page's lines) can be a
+    table's first row left alone at the foot of a page or its last row (or the rest of a
+    broken row) alone at the top of the next: one above or below everything else on its page
+    is tried as such. When it does not go on with a table, its text stays as lines."""
     items: list = []
+    held: dict[int, list[TextLine]] = {}  # id of a one-row table in items → its text lines
     for lines, tables, rows in zip(pages, page_tables, page_rows):
         page_items = sorted(lines + tables, key=lambda item: -item.top)
-        if page_items and items and isinstance(items[-1], PageTable):
-            first, rest = page_items[0], page_items[1:]
-            for row in rows:  # a one-row table above everything on the page but its own text
-                outside = [item for item in page_items if not (isinstance(item, TextLine) and _inside(item, row))]
-                if all(item.top <= row.top for item in outside):
-                    first, rest = row, outside
-                    break
+        head = _lone_row(rows, page_items, top=True)
+        if items and isinstance(items[-1], PageTable):
+            first, rest = head if head else (page_items[0] if page_items else None, page_items[1:])
             stitched = stitch_tables(items[-1], first) if isinstance(first, PageTable) else None
             if stitched is not None:
+                held.pop(id(items[-1]), None)
                 items[-1] = stitched
                 page_items = rest
+                rows = [row for row in rows if row is not first]
+        foot = _lone_row(rows, page_items, top=False)
+        if foot:
+            row, page_items = foot
+            held[id(row)] = [item for item in sorted(lines, key=lambda line: -line.top) if _inside(item, row)]
+            page_items.append(row)
         items.extend(page_items)
-    return items
+    # a one-row table at a page's foot that no table went on from: its lines again
+    return [line for item in items for line in (held[id(item)] if id(item) in held else [item])]
+
+
+def _lone_row(rows: list[PageTable], page_items: list, top: bool) -> tuple[PageTable, list] | None:
+    """(a one-row table, the page's other items) when the table is above (``top``) or below
+    every item of the page but its own text lines."""
+    for row in rows:
+        others = [item for item in page_items if not (isinstance(item, TextLine) and _inside(item, row))]
+        if top and all(item.top <= row.top for item in others):
+            return row, others
+        if not top and all(item.top >= row.bottom for item in others):
+            return row, others
+    return None
 
 
 # --- DOCX ----------------------------------------------------------------------------------

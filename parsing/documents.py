@@ -449,19 +449,34 @@ def _continues_row(cut_cells: list[TableCell | None], first_row: list[TableCell]
     """Is ``first_row`` (the cells starting the next page's part of a table) the rest of a row
     that the page break cut, rather than a row of its own? Word, WPS and LibreOffice let a row
     break across pages: what did not fit of each cell's text goes on in the same column on the
-    next page. The figures of a row are short and set at the top of their cells, so they are all
-    on the first page, and the rest is label text (or nothing): every cell lines up with a cell
-    of the last row above (``cut_cells``, the same columns), no cell holds a figure, none starts
-    a numbered item (（四）…, 3.… start rows of their own), and the row above holds a figure."""
+    next page, and a cell whose text fitted is empty there. So every cell lines up with a cell
+    of the last row above (``cut_cells``, the same columns); a cell with text is under a cell
+    with text, a figure only under a figure (172 wrapped as 17 | 2); none starts a numbered
+    item ((四)…, 3.… start rows of their own); and most of the row ended on the page before:
+    fewer cells go on than are empty under a cell with text, or as many when one going on is
+    under a numbered label (its next row would start with the next number). A row of its own
+    fills its cells, and one with blank values (行政强制 | , under 行政处罚 | 3287) is not taken
+    for the rest of the row above."""
     if not first_row or any(cut is None for cut in cut_cells):
         return False
-    if not any(_is_figure(cut.text) for cut in cut_cells):
-        return False
-    return all(not _is_figure(c.text) and not starts_item(c.text.strip()) for c in first_row)
+    going_on = ended = 0
+    numbered = False  # a cell going on under a numbered item's label (1.属于国家 | 秘密)
+    for cut, cell in zip(cut_cells, first_row):
+        text, above = cell.text.strip(), cut.text.strip()
+        if not text:
+            ended += bool(above)
+        elif not above or starts_item(text) or (_is_figure(text) and not _is_figure(above)):
+            return False
+        else:
+            going_on += 1
+            numbered = numbered or starts_item(above)
+    return going_on < ended or (going_on == ended > 0 and numbered)
 
 
 def _is_figure(text: str) -> bool:
-    return bool(CELL_NUMBER_RE.match(SPACES_RE.sub("", text)))
+    """A value cell's text: a number, or a dash or 无 standing for none."""
+    compact = SPACES_RE.sub("", text)
+    return bool(CELL_NUMBER_RE.match(compact) or BLANK_CELL_RE.match(compact))
 
 
 def stitch_tables(upper: PageTable, lower: PageTable) -> PageTable | None:

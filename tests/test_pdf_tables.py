@@ -141,6 +141,19 @@ def test_a_row_broken_across_two_pages_is_one_row():
     assert stitch_tables(upper, lower).rows == 4
 
 
+def test_a_row_with_blank_values_after_the_break_is_a_row_of_its_own():
+    upper = PageTable([TableCell(0, 0, 1, 1, "行政处罚"), TableCell(0, 1, 1, 1, "3287")], 1, 2, [0, 50, 150], 200, 100)
+    lower = PageTable([TableCell(0, 0, 1, 1, "行政强制"), TableCell(0, 1, 1, 1, "")], 1, 2, [0, 50, 150], 800, 760)
+    assert stitch_tables(upper, lower).rows == 2
+    # a figure wrapped by the break (172 printed as 17 | 2) goes on; the rest of the row ended above
+    upper = PageTable([TableCell(0, 0, 1, 1, "（七）总计"), TableCell(0, 1, 1, 1, "146"), TableCell(0, 2, 1, 1, "17")],
+                      1, 3, [0, 50, 100, 150], 200, 100)
+    lower = PageTable([TableCell(0, 0, 1, 1, ""), TableCell(0, 1, 1, 1, ""), TableCell(0, 2, 1, 1, "2")],
+                      1, 3, [0, 50, 100, 150], 800, 760)
+    table = stitch_tables(upper, lower)
+    assert table.rows == 1 and [c.text for c in table.cells] == ["（七）总计", "146", "172"]
+
+
 def test_the_last_row_of_a_table_alone_on_the_next_page_goes_on_with_the_table():
     from parsing._extract_worker import _reading_order
     columns = [0, 50, 100, 150]

@@ -15,6 +15,13 @@ breaks across pages, its merged cells are cut by the break, header rows wrap. Tw
   <name>.ruled.pdf    the tables with rules (border="1"), as most reports print them
   <name>.unruled.pdf  the same tables without any rules: cells are found from text positions
 
+More ruled PDFs (EXTRA_RULED), of another report and with roomier cells (cellpadding), so
+LibreOffice breaks the tables at other rows: table 二's last row alone at the top of a page and a
+row of table 三 broken inside its label (full_2021_c); table 四's first row alone at the foot of a
+page, and a row broken with nothing left to print below the break (full_2019_b.pad5); the total
+172 of table 三 wrapped as 17 | 2 across the break (full_2021_b.pad5); a merged label and its
+row's label both cut by the break (real_050.pad8).
+
 and radicals.pdf: a report whose text layer carries Kangxi radicals and CJK Radicals
 Supplement code points for some characters (⼈⺠ for 人民, ⽂ for 文, 部⻔ for 部门), as PDFs
 whose fonts map glyphs to those code points do.
@@ -47,11 +54,18 @@ SOURCES = {
     "seed_qingtian": "tests/corpus/real_seed_qingtian.json",
     "real_050": "tests/corpus/real_050.json",
 }
+# More ruled PDFs: PDF name → (corpus fixture, cellpadding). Roomier cells break tables at other rows.
+EXTRA_RULED = {
+    "full_2021_c.ruled.pdf": ("tests/corpus/full_2021_c.json", 2),
+    "full_2019_b.pad5.ruled.pdf": ("tests/corpus/full_2019_b.json", 5),
+    "full_2021_b.pad5.ruled.pdf": ("tests/corpus/full_2021_b.json", 5),
+    "real_050.pad8.ruled.pdf": ("tests/corpus/real_050.json", 8),
+}
 # Radical code points for characters of the report text: what such PDFs' text layers say.
 RADICAL_FORMS = {"人": "\u2f08", "民": "\u2ea0", "文": "\u2f42", "门": "\u2ed4", "长": "\u2ed3"}
 
 
-def report_html(fixture: str, ruled: bool, radicals: bool = False) -> str:
+def report_html(fixture: str, ruled: bool, radicals: bool = False, cellpadding: int = 2) -> str:
     """The report content of a corpus page as a bare HTML document."""
     from lxml import etree
 
@@ -74,7 +88,7 @@ def report_html(fixture: str, ruled: bool, radicals: bool = False) -> str:
         table.set("border", "1" if ruled else "0")
         table.set("cellspacing", "0")
         table.set("width", "100%")  # without it LibreOffice lets a wide table run off the page
-        table.set("cellpadding", "2")
+        table.set("cellpadding", str(cellpadding))
         for cell in table.iter("td", "th"):
             cell.attrib.pop("style", None)
     inner = etree.tostring(content, encoding="unicode", method="html")
@@ -118,6 +132,12 @@ def main() -> None:
                 (OUT / pdf_name).write_bytes(data)
                 sources[pdf_name] = fixture
                 print(f"{pdf_name}: {len(data):,} bytes")
+        for pdf_name, (fixture, cellpadding) in EXTRA_RULED.items():
+            page = report_html(fixture, True, cellpadding=cellpadding)
+            data = make_pdf(soffice, page, pdf_name[:-4].replace(".", "_"), workdir)
+            (OUT / pdf_name).write_bytes(data)
+            sources[pdf_name] = fixture
+            print(f"{pdf_name}: {len(data):,} bytes")
         data = make_pdf(soffice, report_html(SOURCES["full_2021_a"], True, radicals=True), "radicals", workdir)
         (OUT / "radicals.pdf").write_bytes(data)
         sources["radicals.pdf"] = SOURCES["full_2021_a"]
