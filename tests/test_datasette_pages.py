@@ -403,3 +403,46 @@ def test_a_table_search_matching_too_many_reports_reads_only_its_page(served, mo
         rare = get(ds, "/corpus/reports.json", **params).json()
         assert 0 < rare["filtered_table_rows_count"] <= 5 and rare["facet_results"], params
     assert "nianbao-large-search" not in get(ds, "/corpus/reports", _search="自然资源局").text
+
+
+def test_the_reports_list_page_selects_only_the_columns_it_shows(served, monkeypatch):
+    """Datasette renders every selected cell before the template picks the list's columns: the page asks
+    for REPORT_LIST_COLUMNS only (the body and ~20 other columns cost most of a large search's page).
+    Asserted on the SQL Datasette runs; the JSON, a visitor's own ?_col= and "show all columns" keep theirs."""
+    import archive.web.datasette_plugin as plugin
+    from datasette.tracer import capture_traces
+
+    ds, _ = served
+
+    def page_select(path, **params):
+        traces = []
+
+        async def request():   # traces are captured per asyncio task
+            with capture_traces(traces):
+                return await (ds.client.get(path, params=params) if params else ds.client.get(path))
+        response = asyncio.run(request())
+        assert response.status_code == 200, (path, params, response.text[:300])
+        selects = [t["sql"] for t in traces if re.match(r"select (?!count\().* from reports\b.* limit \d+$", t["sql"], re.S)
+                   and "count(*)" not in t["sql"]]   # the page's rows, not its count or facets
+        assert len(selects) == 1, selects
+        return response, re.match(r"select (.*?) from reports", selects[0], re.S).group(1)
+
+    monkeypatch.setattr(plugin, "RANK_LIMIT", 5)   # as if the archive were 100,000 reports
+    for params in ({}, {"_search": "公开"}, {"_search": "自然资源局"}, {"year": "2021"}):
+        response, columns = page_select("/corpus/reports", **params)
+        assert columns.split(", ") == [c for c in REPORT_LIST_COLUMNS if c in columns.split(", ")], params
+        assert "body" not in columns and {"id", "year", "issuer", "title"} <= set(columns.split(", "))
+        shown = re.findall(r'data-column="([^"]+)"', re.search(r"<thead>.*?</thead>", response.text, re.S).group(0))
+        assert shown == [c for c in REPORT_LIST_COLUMNS if c in shown] and "title" in shown
+    html = page_select("/corpus/reports", _search="公开")[0].text
+    assert "More than 5 reports contain these words" in html   # the count a large search shows
+    # a link on the page (next page, sort, facet) asks again for the list's columns, not for the ones in its URL
+    small_page = page_select("/corpus/reports", _search="公开", _size="2")[0].text
+    next_link = re.search(r'href="(?:http://localhost)?([^"]*_next=[^"]*)"', small_page).group(1).replace("&amp;", "&")
+    assert "_nianbao_list=1" in next_link
+    assert "body" not in page_select(next_link)[1]
+    # every column where asked: the JSON, "show all columns", a visitor's own ?_col=
+    assert "body" in page_select("/corpus/reports.json", _search="公开")[1]
+    all_columns = re.search(r'href="([^"]*_allcols=1[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "_nianbao_list" not in all_columns and "body" in page_select(all_columns)[1]
+    assert page_select("/corpus/reports", _col="body")[1] == "id, body"
