@@ -28,6 +28,7 @@ BLOCK_TAGS = {
 # <span> per run) costs far more.
 BLOCK_TAG_LIST = tuple(sorted(BLOCK_TAGS))
 SPACES_RE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u200b]+")
+SPACES_BUT_TAB_RE = re.compile(r"[ \u3000\xa0\u2002\u2003\u200b]+")
 
 
 def parse_tree(text: str) -> etree._Element:
@@ -181,15 +182,17 @@ def element_lines(el: etree._Element, tables: list | None = None) -> list[str]:
     for node in el.iter("td", "th"):
         node.text = "\t" + (node.text or "")
     text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    # Runs of spaces become one space in one pass over the whole text (SPACES_RE
+    # less the tab, which separates cells), not one regex call per line and cell.
+    text = SPACES_BUT_TAB_RE.sub(" ", text)
     lines = []
     for raw in text.split("\n"):
         if not raw or raw.isspace():
             continue
         if "\t" in raw:
-            cells = [SPACES_RE.sub(" ", c).strip() for c in raw.split("\t")]
-            line = "\t".join(c for c in cells if c)
+            line = "\t".join(c for c in map(str.strip, raw.split("\t")) if c)
         else:
-            line = SPACES_RE.sub(" ", raw).strip()
+            line = raw.strip()
         if line:
             lines.append(line)
     return lines
