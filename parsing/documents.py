@@ -669,6 +669,19 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
             return 0
         return 1 + min(range(len(spans)), key=lambda s: abs((spans[s][0] + spans[s][1]) / 2 - middle))
 
+    def labels_only(row: list[TextLine]) -> bool:
+        return all(p.x1 <= label_right for p in row)
+
+    # Label lines go to the row of values nearest them. Above the first row of values that is
+    # a header row, unless it is the first line of that row's wrapped label: a cell's text is
+    # centred in its row, so the figures stand between the label's lines, less than a line
+    # below the first (a header row is a whole row above). A table going on from the page
+    # before starts so.
+    above = first_value - 1
+    label_rows = {k for k in range(first_value + 1, len(rows)) if labels_only(rows[k])}
+    if above >= 0 and labels_only(rows[above]) and \
+            rows[above][0].top - rows[first_value][0].top < rows[above][0].size:
+        label_rows.add(above)
     grid_rows: list[dict] = []  # {"labels": [pieces], "values": {col: text}, "span": [(col0, col1, text)]}
     row_of_value: dict[int, int] = {}
     for k, row in enumerate(rows):
@@ -677,7 +690,7 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
             values = {column_of(p): p.text.strip() for p in row if _is_number(p)}
             row_of_value[k] = len(grid_rows)
             grid_rows.append({"labels": labels, "values": values, "top": row[0].top, "headers": []})
-        elif k > first_value and all(p.x1 <= label_right for p in row):
+        elif k in label_rows:
             continue  # label pieces beside the rows of values: placed below
         else:
             headers = []
@@ -691,7 +704,7 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
             grid_rows.append({"labels": [], "values": {}, "top": row[0].top, "headers": headers})
     # label pieces of rows without values: to the nearest row of values
     for k, row in enumerate(rows):
-        if value_flags[k] or k <= first_value or not all(p.x1 <= label_right for p in row):
+        if value_flags[k] or k not in label_rows:
             continue
         nearest = min(value_rows, key=lambda v: abs(rows[v][0].top - row[0].top))
         grid_rows[row_of_value[nearest]]["labels"].extend(row)
