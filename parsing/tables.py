@@ -77,6 +77,21 @@ def _match(patterns, label):
     return None
 
 
+def _cached_match(patterns):
+    """_match over one pattern table, remembered per label: every report repeats the same
+    few dozen labels, and table 三's ~30 patterns were tried on each row of each page."""
+    @lru_cache(maxsize=4096)
+    def match(label: str):
+        found = _match(patterns, label)
+        return tuple(found) if found is not None else None
+    return match
+
+
+_match_table2_column = _cached_match(TABLE2_COLUMNS)
+_match_table2_row = _cached_match(TABLE2_ROWS)
+_match_table3_row = _cached_match(TABLE3_ROWS)
+
+
 class _Reader:
     def __init__(self):
         self.stats: list[Stat] = []
@@ -98,7 +113,7 @@ class _Reader:
         if self.table == 2 and "信息内容" in joined:
             self.columns2 = []
             for cell in distinct(row)[1:]:
-                found = _match(TABLE2_COLUMNS, cell.label)
+                found = _match_table2_column(cell.label)
                 if found:
                     self.columns2.append((cell.text, found[0], found[1]))
             return
@@ -128,7 +143,7 @@ class _Reader:
     def _table2(self, labels, values):
         if not labels:
             return
-        found = _match(TABLE2_ROWS, labels[-1].label)
+        found = _match_table2_row(labels[-1].label)
         if not found or not self.columns2:
             return
         row_key, section = found
@@ -140,7 +155,7 @@ class _Reader:
         if len(values) < 7 or not labels:
             return
         path = "/".join(c.label for c in labels)
-        found = _match(TABLE3_ROWS, path)
+        found = _match_table3_row(path)
         if not found:
             return
         row = "/".join(c.text for c in labels)
