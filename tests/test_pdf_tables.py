@@ -201,6 +201,19 @@ def test_a_table_without_rules_is_found_from_text_positions_and_paragraphs_are_l
     assert rows[-2][-2:] == ["行政许可", "1842"] and rows[-1][-2:] == ["行政处罚", "127"]
 
 
+def test_a_wrapped_label_whose_first_line_tops_the_page_is_its_row_label_not_a_header():
+    # a table going on at the top of a page: the figures are centred between the label's lines
+    pieces = [piece("5.属于三类内部事务信", 175, 295, 810.2, 12), piece("0", 313, 321, 802.6, 12),
+              piece("1", 355, 363, 802.6, 12), piece("息", 229, 241, 793.0, 12),
+              piece("6.属于四类过程性信息", 175, 295, 758.6, 12), piece("2", 313, 321, 759.6, 12),
+              piece("0", 355, 363, 759.6, 12), piece("我县严格按照法定程序和时限办理政府信息公开申请。", 56.8, 540, 720, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == pieces[-1:] and len(tables) == 1
+    grid = table_grid(parse_tree(table_html(tables[0])).find(".//table"))
+    rows = [[c.text for c in dict.fromkeys(row) if c.text] for row in grid]
+    assert rows == [["5.属于三类内部事务信息", "0", "1"], ["6.属于四类过程性信息", "2", "0"]]
+
+
 # --- radicals ------------------------------------------------------------------------------------
 
 def test_radicals_fold_to_ideographs_and_punctuation_stays():
