@@ -446,3 +446,26 @@ def test_the_reports_list_page_selects_only_the_columns_it_shows(served, monkeyp
     all_columns = re.search(r'href="([^"]*_allcols=1[^"]*)"', html).group(1).replace("&amp;", "&")
     assert "_nianbao_list" not in all_columns and "body" in page_select(all_columns)[1]
     assert page_select("/corpus/reports", _col="body")[1] == "id, body"
+
+
+def test_a_large_table_search_says_how_many_it_counted_and_nothing_else_claims_it(served, monkeypatch):
+    """The count a large search shows ("more than RANK_LIMIT") is what the bounded count found: in the page
+    and in the JSON (nianbao_matches_more_than); a URL carrying _nocount/_nofacet or the mark itself claims
+    nothing on a search that matches few."""
+    import archive.web.datasette_plugin as plugin
+
+    ds, _ = served
+    monkeypatch.setattr(plugin, "RANK_LIMIT", 5)   # as if the archive were 100,000 reports
+    for params in ({}, {"_sort": "year"}, {"year": "2021"}):
+        large = get(ds, "/corpus/reports.json", _search="公开", **params).json()
+        assert large["filtered_table_rows_count"] is None and large["nianbao_matches_more_than"] == 5, params
+        assert "More than 5 reports contain these words" in get(ds, "/corpus/reports", _search="公开", **params).text
+    for params in ({"_nocount": "1", "_nofacet": "1"}, {"_nianbao_more_than": "99", "_nocount": "1", "_nofacet": "1"},
+                   {"_nianbao_more_than": "99"}):
+        rare = get(ds, "/corpus/reports.json", _search="自然资源局", **params).json()
+        assert "nianbao_matches_more_than" not in rare, params
+        html = get(ds, "/corpus/reports", _search="自然资源局", **params).text
+        assert "nianbao-large-search" not in html and "More than" not in html, params
+    # the mark is not kept on a row page either
+    report_id = get(ds, "/corpus/reports.json", _search="自然资源局", _shape="array").json()[0]["id"]
+    assert "More than 99" not in get(ds, f"/corpus/reports/{report_id}", _nianbao_more_than="99", _search="x").text

@@ -490,6 +490,9 @@ def render_json(args, data, view_name):
 
     if isinstance(data, dict) and data.get("columns") and data.get("rows"):
         data["rows"] = json_columns_as_json(data["columns"], data["rows"])
+    if isinstance(data, dict) and args.get(LARGE_SEARCH_MARK) and data.get("filtered_table_rows_count") is None:
+        # a table search too large to count (large_search_scope): the bounded count's answer
+        data["nianbao_matches_more_than"] = int(args[LARGE_SEARCH_MARK])
     return json_renderer(args, data, view_name)
 
 
@@ -514,7 +517,8 @@ def asgi_wrapper(datasette):
     """
     def wrap(app):
         async def with_bom(scope, receive, send):
-            if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
+            if scope.get("type") == "http" and (b"_search" in scope.get("query_string", b"")
+                                                or LARGE_SEARCH_MARK.encode() in scope.get("query_string", b"")):
                 scope = await large_search_scope(datasette, scope)
             if scope.get("type") == "http":
                 scope = await list_columns_scope(datasette, scope)
@@ -564,6 +568,10 @@ def wants_bom(query_string: bytes) -> bool:
 # oldest first). A search sorted by the person (?_sort=) keeps Datasette's way, without total and facets.
 LARGE_SEARCH_PARAM = "_nianbao_search"
 LARGE_SEARCH_ORDER = "_sort_desc"
+# Set only here, to RANK_LIMIT, when the words match more than RANK_LIMIT reports (any value a request
+# brings is dropped and decided again): the page's "more than 2,000 reports" and the JSON's
+# nianbao_matches_more_than (render_json) say what was counted, never what a URL claims.
+LARGE_SEARCH_MARK = "_nianbao_more_than"
 TABLE_PATH_RE = re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/]+?)(?:\.(?:json|csv))?$")
 
 
@@ -571,6 +579,10 @@ async def large_search_scope(datasette, scope: dict) -> dict:
     """SCOPE, its table search handed to large_search_filter when it matches more than RANK_LIMIT reports."""
     from urllib.parse import parse_qsl, unquote
 
+    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if any(k == LARGE_SEARCH_MARK for k, _ in args):   # a large search's link: its _nocount/_nofacet were ours
+        args = [(k, v) for k, v in args if k not in (LARGE_SEARCH_MARK, "_nocount", "_nofacet")]
+        scope = {**scope, "query_string": urlencode(args).encode("ascii")}
     match = TABLE_PATH_RE.match(scope.get("path", ""))
     if not match:
         return scope
@@ -578,7 +590,6 @@ async def large_search_scope(datasette, scope: dict) -> dict:
     if database not in datasette.databases:
         return scope
     fts_table = datasette.table_metadata(database, table).get("fts_table")
-    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if not fts_table:
         return scope
     if any(k == LARGE_SEARCH_PARAM for k, _ in args):
@@ -602,7 +613,7 @@ async def large_search_scope(datasette, scope: dict) -> dict:
         if not any(k in ("_sort", "_sort_desc") for k, _ in args):
             args = [(LARGE_SEARCH_PARAM, v) if k == "_search" else (k, v) for k, v in args]
             args.append((LARGE_SEARCH_ORDER, metadata_pk(datasette, database, table)))
-        args += [("_nocount", "1"), ("_nofacet", "1")]
+        args += [("_nocount", "1"), ("_nofacet", "1"), (LARGE_SEARCH_MARK, str(RANK_LIMIT))]
     return {**scope, "query_string": urlencode(args).encode("ascii")}
 
 
@@ -660,27 +671,25 @@ async def list_columns_scope(datasette, scope: dict) -> dict:
     """SCOPE asking for REPORT_LIST_COLUMNS only when it is the reports list as an HTML page."""
     from urllib.parse import parse_qsl, unquote
 
-    match = TABLE_PATH_RE.match(scope.get("path", ""))
-    if not match or unquote(match["table"]) != LIST_TABLE or unquote(match["database"]) not in datasette.databases:
-        return scope
-    query_string = scope.get("query_string", b"")
-    args = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    if any(k == LIST_COLUMNS_PARAM for k, _ in args):
+    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    chosen_before = any(k == LIST_COLUMNS_PARAM for k, _ in args)
+    if chosen_before:   # chosen here before (a link on the list page): choose again
         args = [(k, v) for k, v in args if k not in (LIST_COLUMNS_PARAM, "_col")]
-    is_page = not scope["path"].endswith((".json", ".csv"))
-    if is_page and not any(k in ("_col", "_nocol", "_allcols") for k, _ in args):
+    match = TABLE_PATH_RE.match(scope.get("path", ""))
+    if (match and unquote(match["table"]) == LIST_TABLE and unquote(match["database"]) in datasette.databases
+            and not scope["path"].endswith((".json", ".csv"))
+            and not any(k in ("_col", "_nocol", "_allcols") for k, _ in args)):
         db = datasette.get_database(unquote(match["database"]))
-        if not await db.table_exists(LIST_TABLE):
-            return scope
-        columns = set(await db.table_columns(LIST_TABLE)) - set(await db.primary_keys(LIST_TABLE))
-        args += [("_col", name) for name in REPORT_LIST_COLUMNS if name in columns]
-        args.append((LIST_COLUMNS_PARAM, "1"))
-    new_query_string = urlencode(args).encode("ascii")
-    return scope if new_query_string == query_string else {**scope, "query_string": new_query_string}
+        if await db.table_exists(LIST_TABLE):
+            columns = set(await db.table_columns(LIST_TABLE)) - set(await db.primary_keys(LIST_TABLE))
+            args += [("_col", name) for name in REPORT_LIST_COLUMNS if name in columns]
+            args.append((LIST_COLUMNS_PARAM, "1"))
+            return {**scope, "query_string": urlencode(args).encode("ascii")}
+    return {**scope, "query_string": urlencode(args).encode("ascii")} if chosen_before else scope
 
 
 # Arguments that do not filter rows: with only these, a large search's page comes from the index alone.
-NON_FILTER_ARGS = {"_nianbao_search", "_nianbao_list", "_sort_desc", "_nocount", "_nofacet", "_next", "_size", "_shape", "_col",
+NON_FILTER_ARGS = {"_nianbao_search", "_nianbao_list", "_nianbao_more_than", "_sort_desc", "_nocount", "_nofacet", "_next", "_size", "_shape", "_col",
                    "_nocol", "_labels", "_label", "_json", "_nl", "_bom", "_dl", "_stream", "_allcols", "_trace",
                    "_json_infinity", "_timelimit"}
 
