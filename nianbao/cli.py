@@ -268,11 +268,13 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
         overrides.update(redis_settings(redis_url))
     archive, lock = open_for_writing(db)
     from archive.store import ArchiveError, ArchiveErrors, known_pages
+    from scraper.crawl_state import KnownPages
     from scraper.items import KnownPage
 
     try:
-        known = {url: KnownPage(url, fetched_at, etag, modified, is_report)
-                 for url, fetched_at, etag, modified, is_report in known_pages(archive)}
+        # a snapshot on disk (scraper.crawl_state), not a dict: an archive of a million URLs
+        known = KnownPages(KnownPage(url, fetched_at, etag, modified, is_report)
+                           for url, fetched_at, etag, modified, is_report in known_pages(archive))
         run_id = archive.start_run([p.url for p in targets], os.getpid())
     except ArchiveError as exc:  # a full disk
         fail(str(exc), EXIT_ARCHIVE)
@@ -287,9 +289,18 @@ def crawl(start_urls, db, portals, ignore_robots, delay, full, refresh, recheck_
     overrides.update({"NIANBAO_RUN_ID": run_id, "NIANBAO_LOCK_HELD": True, "NIANBAO_PROGRESS": progress,
                       "NIANBAO_ARCHIVE_ERRORS": archive_errors})
     started = time.monotonic()
+    from contextlib import nullcontext
+
+    from scraper.crawl_state import request_queue_dir
+
+    # the queue of requests not yet made on disk (a distributed crawl's is in Redis; -s JOBDIR=… is the user's)
+    queue_dir = request_queue_dir() if not redis_url and "JOBDIR" not in overrides else nullcontext()
     try:
-        stopped_by = run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known, full=full,
-                               refresh=refresh, recheck_days=recheck_days)
+        with queue_dir as job_dir:
+            if job_dir:
+                overrides["JOBDIR"] = job_dir
+            stopped_by = run_crawl(targets, db, overrides, verbose=verbose or bool(log_file), known=known,
+                                   full=full, refresh=refresh, recheck_days=recheck_days)
     except KeyboardInterrupt:
         stopped_by = stopped_early[-1] if stopped_early else signal.SIGINT
     progress.done()

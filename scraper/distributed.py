@@ -233,7 +233,8 @@ class RedisCrawl:
         if not url:
             raise NotConfigured("NIANBAO_REDIS_URL is not set")
         settings.set("SCHEDULER", "scraper.distributed.SharedScheduler", "addon")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
+        # (above the project's SQLiteDupeFilter, scraper/settings.py: scrapy-redis reads this setting)
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "spider")
         # never flush the shared queue and dupefilter when one worker closes (the crawl is over
         # only when every worker is done: SharedScheduler.close)
         settings.set("SCHEDULER_PERSIST", True, "addon")

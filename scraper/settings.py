@@ -77,6 +77,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.GuardedRedirectMiddleware": 600,
 }
 
+# Fingerprints of the requests made are kept in SQLite, not in a Python set that grows with the
+# crawl (scraper/dupefilter.py; a distributed crawl keeps them in Redis: scraper.distributed).
+DUPEFILTER_CLASS = "scraper.dupefilter.SQLiteDupeFilter"
+
 # The archive's pipeline (named here, not imported: the spider does not depend on it).
 ITEM_PIPELINES = {"archive.pipeline.ArchivePipeline": 300}
 # Crawl health: monitors run when the spider closes, after the pipeline has committed (archive/monitors.py).

@@ -32,6 +32,7 @@ from parsing.encoding import decode_html
 from scraper.cms.articles import looks_like_article
 from scraper.cms.common import URL_NOISE_RE, anchor_url, is_attachment, link_title, parse_html
 from scraper.cms.types import ATTACHMENT, ListingItem, PageRequest
+from scraper.crawl_state import DiskSet, DiskSets, scratch_db
 from scraper.items import KnownPage
 from scraper.middlewares import on_portal_hosts
 from scraper.portals import Portal, read_portals
@@ -135,7 +136,9 @@ class AnnualReportsSpider(scrapy.Spider):
         # Stay on the portals' own hosts (checked before every request, and by Scrapy's
         # OffsiteMiddleware): spam mirrors copy report pages under other domains.
         self.allowed_domains = sorted({p.host for p in self.portals if p.host})
-        self.known = known or {}
+        # URL -> KnownPage: the CLI hands a disk-backed snapshot of the archive (scraper.crawl_state);
+        # a plain dict works too (tests).
+        self.known = known if known is not None else {}
         self.full = bool(full)
         self.refresh = bool(refresh)
         self.recheck_after = timedelta(days=float(recheck_days))
@@ -143,18 +146,21 @@ class AnnualReportsSpider(scrapy.Spider):
         self.portal_pages = Counter()           # portal -> requests of every kind made for it
         self.over_budget = Counter()            # portal -> requests not made because its budget was spent
         self.discovery_pages = Counter()        # portal -> discovery pages requested
-        self.column_items: dict[str, set] = defaultdict(set)
+        # Every per-URL structure of the crawl is on disk, in one scratch database (scraper.crawl_state):
+        # they grow with the pages crawled, the spider's memory must not.
+        self.scratch = scratch_db()
+        self.column_items = DiskSets(self.scratch, "column_items")  # column -> item URLs its lists showed
         self.blocks = Counter()                 # host -> blocked answers
         self.recent_skipped = 0
         # (method, URL) of every request made: a repeat costs no budget (the dupefilter drops it),
         # and a redirect back to one of them is not followed (scraper.middlewares).
-        self.requested: set[tuple[str, str]] = set()
+        self.requested = DiskSet(self.scratch, "requested", pairs=True)
         # Addresses each portal's start host resolved to: the only internal addresses its requests
         # may connect to (scraper.middlewares.SafeRequestsMiddleware fills it).
         self.portal_addresses: dict[str, set[str]] = defaultdict(set)
         # For vanished reports: what this run's lists showed, per portal, and the portals whose
         # lists were not read to their end (a budget, an error, incremental paging).
-        self.listed: dict[str, set[str]] = defaultdict(set)
+        self.listed = DiskSets(self.scratch, "listed")
         self.incomplete_portals: set[str] = set()
 
     # --- settings ---------------------------------------------------------------------------
