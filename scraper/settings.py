@@ -22,6 +22,8 @@ ROBOTSTXT_OBEY = True
 # hosts). Portals are protected by the per-host limits below, not by this one.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's downloader, with the per-host limit kept for requests that arrive together (see the module)
+DOWNLOADER = "scraper.downloader.PerHostLimitDownloader"
 DOWNLOAD_DELAY = 1.0
 # No jitter: Scrapy draws a new random delay (0.5–1.5 x) each time it looks at a host's slot, so a
 # request waits for the longest of several draws. With the default jitter a 0.5 s delay became a

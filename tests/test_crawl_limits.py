@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -192,20 +193,47 @@ def test_a_body_shorter_than_its_content_length_is_truncated_not_a_report(site, 
 # --- Retry-After ------------------------------------------------------------------------------------
 def test_retry_after_is_honoured_per_host(site, tmp_path):
     answers = iter([(429, {"Retry-After": "2", "Content-Type": "text/html"}, b"<h1>Too Many Requests</h1>")])
-    s = site({"/xxgknb/index.html": list_page([("/busy.html", TITLE), ("/r/2.html", TITLE + "（二）"),
-                                               ("/r/3.html", TITLE + "（三）")]),
+    # the list's last link is asked for first (Scrapy's queue is last in, first out): the 429 comes
+    # before the host's other pages are asked for
+    s = site({"/xxgknb/index.html": list_page([("/r/2.html", TITLE + "（二）"), ("/r/3.html", TITLE + "（三）"),
+                                               ("/busy.html", TITLE)]),
               "/busy.html": lambda path: next(answers, report(1)), "/r/2.html": report(2), "/r/3.html": report(3)})
     db = tmp_path / "retry.db"
     crawl(s.url("/xxgknb/index.html"), "--db", str(db), "-s", "RETRY_TIMES=2", "-s",
           "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     busy = [t for t, p in s.times if p == "/busy.html"]
+    times = [(round(t - busy[0], 3), p) for t, p in s.times]
     assert len(busy) == 2
-    # the retry waited for Retry-After
-    assert busy[1] - busy[0] >= 1.9, [(round(t - busy[0], 3), p) for t, p in s.times]
+    # the retry waited for Retry-After …
+    assert busy[1] - busy[0] >= 1.9, times
+    # … and so did the host's other pages: nothing reached it in those 2 s
+    after = [t - busy[0] for t, p in s.times if p.startswith("/r/") and t > busy[0]]
+    assert after and min(after) >= 1.9, times
     assert s.url("/busy.html") in {r["url"] for r in sqlite_utils.Database(db)["reports"].rows}
-    # Not asserted: that no other request reached the host in those 2 s. In about half the runs of a
-    # clean clone, the host's other two pages were asked for within 2 ms of the 429 although the
-    # host is paused on response_downloaded; the cause was not found (see the closing note).
+
+
+def test_one_request_at_a_time_per_host_even_for_links_found_together(site, tmp_path):
+    """CONCURRENT_REQUESTS_PER_DOMAIN=1 with no delay: a list's links reach the downloader in one
+    turn of the event loop, and Scrapy 2.19's own downloader sent them all at once
+    (scraper/downloader.py). Measured at the server."""
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    def slow(n):
+        def answer(path):
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            time.sleep(0.1)
+            with lock:
+                active[0] -= 1
+            return report(n)
+        return answer
+
+    links = [(f"/r/{n}.html", f"{TITLE}（{n}）") for n in range(6)]
+    s = site({"/xxgknb/index.html": list_page(links), **{f"/r/{n}.html": slow(n) for n in range(6)}})
+    crawl(s.url("/xxgknb/index.html"), "--db", str(tmp_path / "one.db"), "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    assert len([p for _, p in s.times if p.startswith("/r/")]) == 6
+    assert peak[0] == 1
 
 
 def test_a_retry_after_beyond_the_maximum_is_recorded_not_waited_for(site, tmp_path):
