@@ -84,6 +84,18 @@ def make_handler(portal: Portal, meter: Meter, host: str, latency: float):
     return Handler
 
 
+def serve(portal: Portal, meter: Meter, hosts: list[str], latency: float) -> tuple[list, int]:
+    """One threaded server per host, all on one free port; returns them (to shut down) and the port."""
+    port = free_port(hosts)
+    servers = []
+    for host in hosts:
+        server = ThreadingHTTPServer((host, port), make_handler(portal, meter, host, latency))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    return servers, port
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=20)
@@ -98,13 +110,7 @@ def main() -> None:
     hosts = [f"127.0.0.{i}" for i in range(1, args.hosts + 1)]
     portal = Portal(hosts, args.reports)
     meter = Meter()
-    port = free_port(hosts)
-    servers = []
-    for host in hosts:
-        server = ThreadingHTTPServer((host, port), make_handler(portal, meter, host, args.latency))
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+    servers, port = serve(portal, meter, hosts, args.latency)
     urls = [f"http://{host}:{port}{COLUMN}index.html" for host in hosts]
     print(f"portal: {len(hosts)} hosts (127.0.0.1-{hosts[-1]}:{port}), {args.reports} reports, "
           f"server latency {args.latency * 1000:.0f} ms; crawl --delay {args.delay}")

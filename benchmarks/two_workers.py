@@ -34,15 +34,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl_throughput import COLUMN, REPO, VENV_BIN, Portal, free_port  # noqa: E402
-from politeness import Meter, make_handler  # noqa: E402
+from crawl_throughput import COLUMN, REPO, VENV_BIN, Portal  # noqa: E402
+from politeness import Meter, serve  # noqa: E402
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -71,13 +69,7 @@ def crawl(workers: int, portal: Portal, hosts: list[str], args, redis_url: str, 
     """Serve the hosts, run ``workers`` workers at once, return what the servers saw."""
     portal.reset()
     meter = Meter()
-    port = free_port(hosts)
-    servers = []
-    for host in hosts:
-        server = ThreadingHTTPServer((host, port), make_handler(portal, meter, host, args.latency))
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+    servers, port = serve(portal, meter, hosts, args.latency)
     urls = [f"http://{host}:{port}{COLUMN}index.html" for host in hosts]
     settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": args.concurrency,
                 "CONCURRENT_REQUESTS_PER_DOMAIN": args.per_host, "NIANBAO_REDIS_POLL": 0.2}

@@ -582,10 +582,8 @@ class SharedScheduler(Scheduler):
 
 
 # --- the start URLs --------------------------------------------------------------------------
-class SeedOnceMiddleware:
-    """Start requests bypass the dupefilter (dont_filter), and every worker's start() yields them:
-    they are marked as seeds, and each start URL is queued by the first worker only (a Redis set
-    per crawl, SharedScheduler.enqueue_request)."""
+class DistributedOnly:
+    """A component of a distributed crawl: not loaded (NotConfigured) unless NIANBAO_REDIS_URL is set."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -595,6 +593,13 @@ class SeedOnceMiddleware:
         if not crawler.settings.get("NIANBAO_REDIS_URL"):
             raise NotConfigured
         return cls(crawler)
+
+
+class SeedOnceMiddleware(DistributedOnly):
+    """Start requests bypass the dupefilter (dont_filter), and every worker's start() yields them:
+    they are marked as seeds, and each start URL is queued by the first worker only (a Redis set
+    per crawl, SharedScheduler.enqueue_request)."""
+
 
     async def process_start(self, start):
         async for item_or_request in start:
@@ -604,21 +609,13 @@ class SeedOnceMiddleware:
 
 
 # --- conditional requests --------------------------------------------------------------------
-class OwnValidators:
+class OwnValidators(DistributedOnly):
     """A report request is made by the worker that read its list and downloaded by whichever worker
     pops it: the validators it carries are replaced by the downloading worker's own (its archive
     gets the 304 or the body)."""
 
     CONDITIONAL = (b"If-None-Match", b"If-Modified-Since")
 
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("NIANBAO_REDIS_URL"):
-            raise NotConfigured
-        return cls(crawler)
 
     def process_request(self, request, spider=None):
         spider = self.crawler.spider
@@ -636,7 +633,7 @@ class OwnValidators:
 
 
 # --- politeness across workers ---------------------------------------------------------------
-class SharedHostBudget:
+class SharedHostBudget(DistributedOnly):
     """At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight on one host across all workers,
     and request starts on a host spaced by the download delay (DOWNLOAD_DELAY, or the delay
     AutoThrottle has set for the host in this worker). A slot is taken just before the download
@@ -654,11 +651,6 @@ class SharedHostBudget:
         self.tokens = itertools.count(1)
         self._acquire = self.shared.server.register_script(ACQUIRE_LUA)
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("NIANBAO_REDIS_URL"):
-            raise NotConfigured
-        return cls(crawler)
 
     def _spacing_ms(self, host_key: str) -> int:
         slot = self.crawler.engine.downloader.slots.get(host_key)
