@@ -28,6 +28,7 @@ BLOCK_TAGS = {
 # <span> per run) costs far more.
 BLOCK_TAG_LIST = tuple(sorted(BLOCK_TAGS))
 SPACES_RE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u200b]+")
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 SPACES_BUT_TAB_RE = re.compile(r"[ \u3000\xa0\u2002\u2003\u200b]+")
 
 
@@ -38,7 +39,7 @@ def parse_tree(text: str) -> etree._Element:
     spaces first: lxml would accept them and raise later on the first write.
     """
     # lxml refuses str input that carries an XML encoding declaration.
-    text = xml_safe(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    text = xml_safe(XML_DECLARATION_RE.sub("", text))
     if not text.strip():
         text = "<html></html>"
     try:

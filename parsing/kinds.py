@@ -18,9 +18,12 @@ SECTION_KINDS = (
 )
 
 
+NUMERAL_PREFIX_RE = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+
+
 def section_kind(heading: str) -> str:
     text = PINYIN_NOTE_RE.sub("", fold(heading))
-    text = re.sub(r"^[一二三四五六七八九十]+\s*[、.．]", "", text)
+    text = NUMERAL_PREFIX_RE.sub("", text)
     for pattern, kind in SECTION_KINDS:
         if pattern.search(text):
             return kind

@@ -11,6 +11,7 @@ from .grid import text_of
 from .selectors import PUBLISHED_META_XPATHS, TITLE_ELEMENT_XPATHS, TITLE_META_XPATHS
 
 SPACES_RE = re.compile(r"\s+")
+SPACE_BETWEEN_CJK_RE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 REPORT_WORD_RE = re.compile(r"报告|年报")
 # Site-name suffixes in <title>: "…年度报告 - 青田县人民政府", "青田县人民政府_…".
 TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]{1,2}|::)\s*")
@@ -65,7 +66,7 @@ def normalise_space(text: str) -> str:
 def _joined(text: str) -> str:
     # Titles split over lines ("…2023年政府信息\n公开工作年度报告") join without a space
     # between Chinese characters.
-    text = re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text or "")
+    text = SPACE_BETWEEN_CJK_RE.sub("", text or "")
     return normalise_space(text)
 
 

@@ -30,6 +30,7 @@ KNOWN_HEADING_RE = re.compile(
 TABLE_ROW_RE = re.compile(r"^(?:本年新收|上年结转|本年度办理结果|结转下年度)")
 # A heading that starts a paragraph: the heading ends at the first space or full stop.
 HEADING_END_RE = re.compile(r"[\s。：:；;]")
+WHITESPACE_RE = re.compile(r"\s+")
 INLINE_HEADING_RE = re.compile(r"(?<=\s)([一二三四五六七八九十]{1,2}[、．])(?=\S)")
 
 
@@ -99,7 +100,7 @@ def _heading_of(line: str) -> tuple[int, str, str] | None:
     if not title or len(title) > HEADING_MAX or TABLE_ROW_RE.match(fold(title)):
         return None
     heading = line[: m.end()].strip() + title
-    heading = re.sub(r"\s+", "", heading)
+    heading = WHITESPACE_RE.sub("", heading)
     return numeral_value(m.group(1)), heading, rest
 
 
