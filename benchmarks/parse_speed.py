@@ -8,7 +8,8 @@ work on a shared machine does not inflate) for each, nianbao's CPU time as a mul
 bare lxml's, and trafilatura's as a multiple of nianbao's. Every page is given as raw
 bytes, as the crawler has it (GBK pages stay GBK). ``--generated-gbk``: instead, the
 largest GBK page of benchmarks/reparse_speed.py's generated portal (a saved GBK report
-inside a portal's chrome, 40 KB).
+inside a portal's chrome, 40 KB). ``--before DIR`` adds the parser of another checkout
+(``git archive REV parsing | tar -x -C DIR``) as a fourth contender, in the same process.
 
     .venv/bin/python benchmarks/parse_speed.py --snapshot /tmp/parse-before.json
     .venv/bin/python benchmarks/parse_speed.py --check /tmp/parse-before.json
@@ -22,6 +23,7 @@ parses them again and names every page whose output differs.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -105,6 +107,17 @@ def rate(func, bodies: list[bytes], seconds: float) -> tuple[int, float, float]:
             return done, elapsed, time.process_time() - cpu
 
 
+def other_parser(checkout: Path):
+    """parse_report of another checkout's parsing package (``git archive REV parsing | tar -x -C DIR``),
+    loaded beside this one under another name, so that both run in one process, interleaved."""
+    spec = importlib.util.spec_from_file_location("parsing_before", checkout / "parsing" / "__init__.py",
+                                                  submodule_search_locations=[str(checkout / "parsing")])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["parsing_before"] = module
+    spec.loader.exec_module(module)
+    return lambda body: module.parse_report(body, "http://bench.example.gov.cn/a.html").stats
+
+
 def generated_gbk_page() -> tuple[str, bytes]:
     """The largest GBK page of the reparse benchmark's generated portal (a saved GBK report with
     a portal's chrome around it: navigation, link lists, scripts, styles), as served."""
@@ -137,6 +150,8 @@ def main() -> None:
     parser.add_argument("pages", nargs="*", type=Path)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also time the parser of another checkout (a directory holding parsing/)")
     parser.add_argument("--generated-gbk", action="store_true",
                         help="parse the largest GBK page of benchmarks/reparse_speed.py's generated portal")
     parser.add_argument("--snapshot", type=Path, help="write every parse of the saved pages to this JSON file")
@@ -158,9 +173,11 @@ def main() -> None:
     size = sum(map(len, bodies)) / len(bodies) / 1024
     print(f"{len(bodies)} pages ({names[0]}{' …' if len(names) > 1 else ''}), mean {size:.1f} KB, "
           f"{args.seconds:.0f} s per contender in {args.rounds} interleaved rounds")
-    contenders = (("nianbao parse_report (sections, contact, tables, checks)", nianbao_full),
+    contenders = [("nianbao parse_report (sections, contact, tables, checks)", nianbao_full),
                   ("lxml.html.fromstring + one xpath", bare_lxml),
-                  ("trafilatura.extract", trafilatura_extract))
+                  ("trafilatura.extract", trafilatura_extract)]
+    if args.before:
+        contenders.append((f"nianbao parse_report from {args.before}", other_parser(args.before)))
     totals = {name: [0, 0.0, 0.0] for name, _ in contenders}
     for name, func in contenders:  # warm up: imports, caches of the first pages
         for body in bodies[:3]:
@@ -174,8 +191,11 @@ def main() -> None:
     for name, (done, wall, cpu) in totals.items():
         cpu_ms[name] = cpu / done * 1000
         print(f"{done / wall:10.1f} pages/s {wall / done * 1000:7.2f} ms/page wall {cpu_ms[name]:7.2f} ms/page CPU  {name}")
-    nianbao, lxml_ms, traf = (cpu_ms[name] for name, _ in contenders)
+    nianbao, lxml_ms, traf = (cpu_ms[name] for name, _ in contenders[:3])
     print(f"nianbao = {nianbao / lxml_ms:.1f}x bare lxml's CPU time; trafilatura / nianbao = {traf / nianbao:.1f}x")
+    if args.before:
+        other = cpu_ms[contenders[3][0]]
+        print(f"before = {other / lxml_ms:.1f}x bare lxml's CPU time; nianbao / before = {nianbao / other:.2f}")
 
 if __name__ == "__main__":
     main()
