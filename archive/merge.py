@@ -49,8 +49,8 @@ from .raw import RawResponse
 from .reparse import BATCH, LEDGER_REPLAY_SQL, REPORT_ROUTES, ReportIds, parser_pool, readings
 from .schema import FTS_TABLE, MIGRATIONS, TABLES, ensure_schema
 from .search import delete_from_index, index_text
-from .web.serve import read_only_uri
-from .store import CHILD_TABLES, Archive, ArchiveError, NotAnArchive, recognise
+
+from .store import CHILD_TABLES, Archive, ArchiveError, NotAnArchive, read_only_uri, recognise
 
 # Tables of older archives that today's migrations turn into today's tables (fetches -> responses,
 # stats -> stat_cells + stat_labels): known to this nianbao, so not a sign of a newer one.

@@ -522,3 +522,17 @@ def known_pages(archive: Archive):
             elif name.lower() == "last-modified":
                 last_modified = value
         yield url, fetched_at, etag, last_modified, bool(is_report)
+
+
+def read_only_uri(path: str | Path) -> str:
+    """An SQLite URI that opens PATH read-only: immutable (nothing created or changed) unless a
+    writer has pages in its -wal file, which immutable would not see (a crawl's newest reports,
+    or the whole schema of an archive created by a crawl still running)."""
+    uri = Path(path).resolve().as_uri()
+    return uri + ("?mode=ro" if being_written(path) else "?immutable=1")
+
+
+def being_written(path: str | Path) -> bool:
+    """True while a writer has the archive open in WAL mode with uncheckpointed pages."""
+    wal = Path(str(path) + "-wal")
+    return wal.exists() and wal.stat().st_size > 0

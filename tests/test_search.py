@@ -6,7 +6,8 @@ import sqlite3
 import pytest
 
 from archive.search import fts_query, index_text, query_terms, snippet
-from archive.web.serve import make_datasette, read_only_uri
+from archive.store import read_only_uri
+from archive.web.serve import make_datasette
 from parsing.chinese import fold
 from tests.test_datasette_fixtures import build_corpus_archive, insert_report, open_test_archive
 

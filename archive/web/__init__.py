@@ -4,5 +4,5 @@
 plugin (datasette_plugin.py: Chinese search, the report page, the ranked search, the coverage page),
 its metadata (metadata.py: table descriptions, facets, canned queries, charts), templates/ and static/.
 Storing (archive.store, schema, ingest, reparse, warc, raw, search's index) lives one level up;
-nothing there imports from here except to open an archive read-only (serve.read_only_uri).
+nothing there imports from here.
 """

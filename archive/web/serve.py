@@ -24,7 +24,7 @@ from datasette.plugins import pm
 from . import datasette_plugin
 from .metadata import archive_metadata
 from ..schema import FTS_TABLE, MIGRATIONS
-from ..store import APPLICATION_ID, SQLITE_MAGIC
+from ..store import APPLICATION_ID, SQLITE_MAGIC, being_written, read_only_uri
 
 # The tables without which a file is not a nianbao archive.
 REQUIRED_TABLES = ("reports", FTS_TABLE)
@@ -131,14 +131,6 @@ def limit_sqlite_heap(limit: int = SERVE_HEAP_LIMIT_BYTES) -> None:
         conn.close()
 
 
-def read_only_uri(path: str | Path) -> str:
-    """An SQLite URI that opens PATH read-only: immutable (nothing created or changed) unless a
-    writer has pages in its -wal file, which immutable would not see (a crawl's newest reports,
-    or the whole schema of an archive created by a crawl still running)."""
-    uri = Path(path).resolve().as_uri()
-    return uri + ("?mode=ro" if being_written(path) else "?immutable=1")
-
-
 def check_archive(path: str | Path) -> str | None:
     """None if PATH is a nianbao archive Datasette can serve, else a one-line reason."""
     p = Path(path)
@@ -194,12 +186,6 @@ def archive_columns(path: str | Path) -> dict[str, list[str]]:
         return {name: [r[1] for r in conn.execute(f"pragma table_xinfo([{name}])")] for name in names}
     finally:
         conn.close()
-
-
-def being_written(path: str | Path) -> bool:
-    """True while a writer has the archive open in WAL mode with uncheckpointed pages."""
-    wal = Path(str(path) + "-wal")
-    return wal.exists() and wal.stat().st_size > 0
 
 
 def register_plugin() -> None:
