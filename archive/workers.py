@@ -26,7 +26,12 @@ def start_parser_worker(parent: int) -> None:
     """Initializer of a replay's parser worker (reparse, merge): it ends with its parent (exit_with),
     and a result sent to a parent killed with kill -9 ends it quietly (SIGPIPE's default action)
     instead of printing a BrokenPipeError traceback under the parent's last progress line."""
+    import multiprocessing
     import signal
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     exit_with(parent)
+    # multiprocessing.Pool makes its workers daemonic, and a daemonic process may not start a
+    # process (its children would be orphaned when it is terminated); a document's extraction
+    # child (parsing.documents) ends itself when its parent is gone, so this worker may start one.
+    multiprocessing.current_process().daemon = False

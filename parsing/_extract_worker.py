@@ -1,29 +1,40 @@
 """The child process of parsing.documents.extract_document.
 
+Each document is extracted in its own process, forked by a multiprocessing forkserver that has
+imported this module, pdfplumber, pdfminer and mammoth once (documents.EXTRACTION_PRELOAD):
+``serve`` is that process's target. It puts itself in a session of its own (the parent kills
+the whole process group: LibreOffice and antiword die with it), ends that group when its
+parent is gone, limits its own address space and CPU time, and only then reads the document
+from its pipe; it sends back one JSON object (the fields of documents.Extracted). Any failure
+inside the extraction is sent as ``error``; what cannot be sent (the memory limit hit while
+sending, a CPU-limit signal) the parent reads from the exit status.
+
     python -m parsing._extract_worker KIND MEMORY_MB CPU_SECONDS  < document  > JSON
 
-It limits its own address space and CPU time before reading the document, extracts, and
-prints one JSON object (the fields of documents.Extracted). Any failure inside the
-extraction is printed as ``error``; what cannot be printed (the memory limit hit while
-printing, a CPU-limit signal) the parent reads from the exit status.
+runs the same extraction in a fresh interpreter (how every document was extracted before the
+forkserver; benchmarks/extract_speed.py compares the two).
 """
 from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from multiprocessing.connection import wait
 
 from lxml import html as lxml_html
 
 from .cjk_fold import fold_radicals
 from .documents import (
-    Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
+    EXIT_MEMORY, Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
     join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
 )
 
@@ -382,17 +393,56 @@ def extract(kind: str, body: bytes) -> Extracted:
     return result
 
 
-def main(argv: list[str]) -> int:
-    kind, memory_mb, cpu_seconds = argv[0], int(argv[1]), int(argv[2])
-    apply_limits(memory_mb, cpu_seconds)
-    body = sys.stdin.buffer.read()
+def extract_safely(kind: str, body: bytes) -> bytes:
+    """The JSON the parent reads: the extraction, or the error it ended with."""
     try:
         result = extract(kind, body)
     except MemoryError:
         result = Extracted(kind, error="memory")
     except Exception as exc:  # a hostile file may raise anything from deep inside a parser
         result = Extracted(kind, error=f"corrupt: {type(exc).__name__}: {str(exc)[:200]}")
-    sys.stdout.buffer.write(json.dumps(result_dict(result), ensure_ascii=False).encode("utf-8"))  # whatever the locale
+    return json.dumps(result_dict(result), ensure_ascii=False).encode("utf-8")  # whatever the locale
+
+
+def _end_with_parent() -> None:
+    """End this process and its process group (LibreOffice, antiword) when the process that asked
+    for the document is gone, killed with kill -9 included: its wall-clock timeout cannot kill us
+    then, and a child blocked in a read uses no CPU time, so the CPU limit would never end it.
+    The sentinel is multiprocessing's: a pipe whose write end only the parent holds."""
+    sentinel = multiprocessing.parent_process().sentinel
+
+    def watch():
+        wait([sentinel])
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def serve(connection, kind: str, memory_mb: int, cpu_seconds: int, environment: dict[str, str]) -> None:
+    """Target of the process that extracts one document (see the module doc)."""
+    os.setsid()
+    _end_with_parent()  # before the limits: the thread's stack is address space too
+    # Nobody reads our stdout/stderr (the forkserver's are the crawl's terminal): pdfminer's
+    # warnings about a broken file go nowhere, as they did when a pipe caught them.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    # The caller's environment of now, as a fresh subprocess would have it (the forkserver has
+    # the one of when it started): PATH decides which antiword and LibreOffice run, TMPDIR where.
+    os.environ.clear()
+    os.environ.update(environment)
+    apply_limits(memory_mb, cpu_seconds)
+    try:
+        connection.send_bytes(extract_safely(kind, connection.recv_bytes()))
+    except MemoryError:
+        os._exit(EXIT_MEMORY)
+
+
+def main(argv: list[str]) -> int:
+    kind, memory_mb, cpu_seconds = argv[0], int(argv[1]), int(argv[2])
+    apply_limits(memory_mb, cpu_seconds)
+    body = sys.stdin.buffer.read()
+    sys.stdout.buffer.write(extract_safely(kind, body))
     return 0
 
 

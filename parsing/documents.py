@@ -1,13 +1,15 @@
 """Reports published as attachments (PDF, DOCX, DOC, WPS): their text as simple HTML.
 
 ``extract_document`` sniffs the kind from the bytes and runs the extraction in a child
-process (``python -m parsing._extract_worker``: the body on stdin, JSON on stdout) with an
-address-space and CPU limit and a wall-clock timeout, so a hostile file (a page-tree or
-content-stream bomb, a zip bomb dressed as DOCX, garbage) ends as an ``Extracted`` with
-``error`` set, never as an exception, a hang or a parent that runs out of memory. The
-document is never written to a path named from the URL or the server: the child reads
-stdin, and only the DOC/WPS path writes it to a fixed name in a private temp directory
-(antiword reads files only).
+process of its own (``parsing._extract_worker.serve``: the body and the JSON result through a
+pipe) with an address-space and CPU limit and a wall-clock timeout, so a hostile file (a
+page-tree or content-stream bomb, a zip bomb dressed as DOCX, garbage) ends as an
+``Extracted`` with ``error`` set, never as an exception, a hang or a parent that runs out of
+memory. The child is forked by a multiprocessing forkserver that imported the PDF and DOCX
+libraries once (EXTRACTION_PRELOAD), so a document no longer pays an interpreter's start and
+those imports (~0.5 s of CPU; benchmarks/extract_speed.py). The document is never written to
+a path named from the URL or the server: the child reads its pipe, and only the DOC/WPS path
+writes it to a fixed name in a private temp directory (antiword reads files only).
 
 Libraries: PDF text is read by pdfminer.six (pure Python, so no native crash; it gives
 each text line with its box and font size, which the paragraph joining and the
@@ -21,14 +23,15 @@ The layout helpers here (page furniture, line joining, HTML) are pure functions 
 """
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import math
+import multiprocessing
 import os
 import re
 import signal
-import subprocess
-import sys
+import time
 from dataclasses import asdict, dataclass
 from statistics import median
 from urllib.parse import urlsplit
@@ -42,7 +45,13 @@ CHILD_KINDS = ("pdf", "docx", "doc", "wps")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# What the forkserver imports once, so that every document's child starts with it: the worker
+# (lxml, this module) and the libraries it imports only when a document needs them. "__main__"
+# is multiprocessing's own default: the parent's main script, which a child would otherwise
+# import again (pytest's, nianbao's console script) before it reads a byte.
+EXTRACTION_PRELOAD = ["__main__", "parsing._extract_worker", "pdfplumber", "pdfplumber.page",
+                      "pdfminer.pdfpage", "pdfminer.layout", "mammoth"]
+EXIT_MEMORY = 3  # the child's exit status when even the error cannot be sent for want of memory
 
 
 @dataclass
@@ -137,39 +146,81 @@ def extract_document(body: bytes, content_type: str | None = None, url: str | No
     return _run_child(kind, body, timeout, memory_mb)
 
 
+@functools.cache
+def extraction_context() -> multiprocessing.context.ForkServerContext:
+    """The forkserver that forks one child per document.
+
+    A forkserver, not a fresh interpreter per document (what start-up cost), and not a fork of
+    this process: a crawl's process has threads (Twisted's pool, the watch of
+    archive.workers.exit_with) and a fork would copy its memory and locks. The forkserver is a
+    single-threaded process started (once, on the first document) with this process's
+    interpreter, sys.path and environment; it ends when this process and every child it forked
+    are gone (multiprocessing's "alive" pipe), so a crawl killed with kill -9 leaves no
+    forkserver behind once its parser workers have ended (exit_with) and their children have
+    seen it (_extract_worker._end_with_parent). multiprocessing starts it again if it died."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(EXTRACTION_PRELOAD)
+    return context
+
+
 def _run_child(kind: str, body: bytes, timeout: float, memory_mb: int) -> Extracted:
     # The limits are set by the child itself before it reads a byte of the document
-    # (see _extract_worker.apply_limits), not through preexec_fn, which the subprocess
-    # docs call unsafe when the parent has threads (Scrapy/Twisted keep a thread pool).
+    # (_extract_worker.serve), as its first work after the fork.
+    from ._extract_worker import serve
+
     cpu_seconds = max(1, math.ceil(timeout))
-    command = [sys.executable, "-m", "parsing._extract_worker", kind, str(memory_mb), str(cpu_seconds)]
-    # The child finds this package where the parent found it, installed or not.
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")])))
+    deadline = time.monotonic() + timeout
+    context = extraction_context()
+    ours, theirs = context.Pipe()
+    child = context.Process(target=serve, args=(theirs, kind, memory_mb, cpu_seconds, dict(os.environ)),
+                            name=f"nianbao-extract-{kind}", daemon=True)
     try:
-        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 env=env, start_new_session=True)  # own process group: antiword dies with it
-    except OSError as exc:
+        try:
+            child.start()
+        finally:
+            theirs.close()
+    except (OSError, EOFError) as exc:  # no process could be made (the forkserver could not start)
+        ours.close()
         return Extracted(kind, error=f"worker: {type(exc).__name__}: {exc}")
     try:
-        out, err = child.communicate(body, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(child)
-        child.communicate()
-        return Extracted(kind, error="timeout")
+        out = _exchange(ours, body, deadline)
+        child.join(max(0.0, deadline - time.monotonic()))
+        if out is None and child.exitcode is None:
+            return Extracted(kind, error="timeout")
+        return _result_from_child(kind, child.exitcode, out)
     finally:
-        _kill_group(child)  # grandchildren (antiword) left behind by a dead worker
-    return _result_from_child(kind, child.returncode, out, err)
+        _end(child)
+        ours.close()
 
 
-def _kill_group(child: subprocess.Popen) -> None:
+def _exchange(connection, body: bytes, deadline: float) -> bytes | None:
+    """Send the document, and wait until the deadline for the child's JSON; None when the
+    child died without sending it or did not send it in time (its exit status says which).
+    The child reads the body first thing, so sending does not wait for its work."""
+    try:
+        connection.send_bytes(body)
+        if connection.poll(max(0.0, deadline - time.monotonic())):
+            return connection.recv_bytes()
+    except (EOFError, OSError):  # the child is gone (BrokenPipeError, ConnectionResetError)
+        pass
+    return None
+
+
+def _end(child: multiprocessing.process.BaseProcess) -> None:
+    """Kill what is left of a child: its process group (LibreOffice or antiword left behind by a
+    dead or timed-out child), the child itself before it made that group; then reap it."""
+    if child.exitcode is None:
+        child.kill()
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    child.join()
+    child.close()
 
 
-def _result_from_child(kind: str, returncode: int, out: bytes, err: bytes) -> Extracted:
-    if returncode == 0:
+def _result_from_child(kind: str, exitcode: int | None, out: bytes | None) -> Extracted:
+    if out is not None:
         try:
             data = json.loads(out)
             return Extracted(kind=kind, html=data.get("html"), image_only=bool(data.get("image_only")),
@@ -177,14 +228,13 @@ def _result_from_child(kind: str, returncode: int, out: bytes, err: bytes) -> Ex
                              error=data.get("error"))
         except (ValueError, TypeError, AttributeError) as exc:
             return Extracted(kind, error=f"worker: bad output: {type(exc).__name__}")
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):  # CPU limit: soft, then hard
+    if exitcode is None or exitcode in (-signal.SIGXCPU, -signal.SIGKILL):  # CPU limit: soft, then hard
         return Extracted(kind, error="timeout")
-    if b"MemoryError" in err or b"Cannot allocate memory" in err or b"memory allocation" in err:
+    if exitcode == EXIT_MEMORY:
         return Extracted(kind, error="memory")
-    if returncode < 0:
-        return Extracted(kind, error=f"crash: {signal.Signals(-returncode).name}")
-    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-    return Extracted(kind, error=f"crash: exit {returncode}: {last[0][:200]}")
+    if exitcode < 0:
+        return Extracted(kind, error=f"crash: {signal.Signals(-exitcode).name}")
+    return Extracted(kind, error=f"crash: exit {exitcode}")
 
 
 def result_dict(extracted: Extracted) -> dict:

@@ -7,6 +7,9 @@ import os
 import pathlib
 import random
 import shutil
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
@@ -14,7 +17,7 @@ from lxml import html as lxml_html
 
 from parsing import parse_report
 from parsing.documents import (
-    PAGE_NUMBER_RE, Extracted, TextLine, _result_from_child, drop_page_furniture, extract_document, join_lines,
+    EXIT_MEMORY, PAGE_NUMBER_RE, Extracted, TextLine, _result_from_child, drop_page_furniture, extract_document, join_lines,
     sniff_kind,
 )
 
@@ -163,7 +166,10 @@ def test_content_bomb_pdf_hits_the_timeout():
 
 
 def test_zip_bomb_docx_hits_the_memory_limit():
-    extracted = extract_document(read("zip_bomb.docx"), memory_mb=300, timeout=30)
+    # The bomb reaches 300 MB after 8-13 s of CPU; the wall clock is the backstop for a child that
+    # hangs, and on a machine busy with other work 30 s of it ran out first ("timeout"). 300 s
+    # (and so 300 s of CPU) leaves the memory limit the only one that can stop it.
+    extracted = extract_document(read("zip_bomb.docx"), memory_mb=300, timeout=300)
     assert extracted.kind == "docx" and extracted.error == "memory"
 
 
@@ -182,10 +188,115 @@ def test_too_large_is_refused_before_any_work():
 
 
 def test_child_exit_statuses_are_named():
-    assert _result_from_child("pdf", 1, b"", b"Traceback...\nMemoryError\n").error == "memory"
-    assert _result_from_child("pdf", -24, b"", b"").error == "timeout"  # SIGXCPU
-    assert _result_from_child("pdf", -11, b"", b"").error == "crash: SIGSEGV"
-    assert _result_from_child("pdf", 0, b"not json", b"").error.startswith("worker: bad output")
+    assert _result_from_child("pdf", EXIT_MEMORY, None).error == "memory"
+    assert _result_from_child("pdf", -24, None).error == "timeout"  # SIGXCPU
+    assert _result_from_child("pdf", -11, None).error == "crash: SIGSEGV"
+    assert _result_from_child("pdf", 1, None).error == "crash: exit 1"
+    assert _result_from_child("pdf", 0, b"not json").error.startswith("worker: bad output")
+    assert _result_from_child("pdf", 0, b'{"pages": 3, "error": "corrupt: x"}') == Extracted("pdf", pages=3,
+                                                                                          error="corrupt: x")
+
+
+# --- the child processes: one forkserver, nothing left behind ------------------------------------
+
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, state) of every process, from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            table[int(entry)] = (int(fields[1]), fields[0])
+    return table
+
+
+def command_line(pid: int) -> str:
+    return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def forkservers_and_children(parent: int) -> set[tuple[int, int]]:
+    """(forkserver, child it forked) pairs under ``parent``."""
+    table = process_table()
+    servers = set()
+    for pid, (ppid, _) in table.items():
+        try:
+            if ppid == parent and "multiprocessing.forkserver" in command_line(pid):
+                servers.add(pid)
+        except OSError:
+            continue
+    return {(ppid, pid) for pid, (ppid, state) in table.items() if ppid in servers and state != "Z"}
+
+
+def alive(pid: int) -> bool:
+    state = process_table().get(pid)
+    return state is not None and state[1] != "Z"
+
+
+def test_every_document_is_forked_by_one_forkserver_that_imported_the_libraries():
+    """What makes a document cheap: its process is a fork of a server that imported pdfplumber and
+    mammoth once (not a fresh interpreter importing them), and the same server forks the next one."""
+    seen: set[tuple[int, int]] = set()
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            seen.update(forkservers_and_children(os.getpid()))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for _ in range(2):  # the content bomb keeps its child busy until the timeout
+            assert extract_document(read("content_bomb.pdf"), timeout=1).error == "timeout"
+    finally:
+        done.set()
+        watcher.join()
+    servers = {server for server, _ in seen}
+    assert len(servers) == 1 and len({child for _, child in seen}) == 2
+    server = servers.pop()
+    assert "'pdfplumber'" in command_line(server) and "'mammoth'" in command_line(server)  # its preload
+    assert not forkservers_and_children(os.getpid())  # both children ended and were reaped
+
+
+KILLED_CALLER = """
+import sys
+from parsing.documents import extract_document
+extract_document(open(sys.argv[1], "rb").read(), timeout=120)
+"""
+
+
+def test_a_caller_killed_with_kill_9_leaves_no_child_and_no_forkserver():
+    """A crawl (or its parser worker) killed mid-document: the child stops at once instead of
+    running to its CPU limit, and then the forkserver ends too."""
+    caller = subprocess.Popen([sys.executable, "-c", KILLED_CALLER, str(FILES / "content_bomb.pdf")])
+    try:
+        deadline = time.monotonic() + 60
+        while not (pairs := forkservers_and_children(caller.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pairs, "no document child started"
+        [(server, child)] = pairs
+    finally:
+        caller.kill()
+        caller.wait()
+    deadline = time.monotonic() + 15
+    while (alive(child) or alive(server)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(child) and not alive(server)
+
+
+def test_a_multiprocessing_pool_worker_extracts_documents():
+    """nianbao reparse --jobs N parses in multiprocessing.Pool workers, which are daemonic:
+    archive.workers.start_parser_worker lets them start the extraction's child."""
+    import multiprocessing
+
+    from archive.workers import start_parser_worker
+
+    with multiprocessing.get_context("spawn").Pool(1, initializer=start_parser_worker,
+                                                   initargs=(os.getpid(),)) as pool:
+        extracted = pool.apply(extract_document, (read("report_2023.pdf"),))
+    assert extracted.error is None and extracted.pages == 2
 
 
 # --- sniffing ------------------------------------------------------------------------------------
