@@ -8,12 +8,16 @@ request (and when it came, in ``times``). Entries may be callables of the reques
 generated pages (pagination traps). A body that is an iterator of chunks is sent with
 ``Transfer-Encoding: chunked`` (an endless one streams until the client hangs up).
 
+``free_port()`` is a port nothing listens on yet, for servers a test starts itself (Datasette,
+redis-server).
+
 ``MappedResolver`` is a DNS resolver for crawls (Scrapy's TWISTED_DNS_RESOLVER, the setting once
 called DNS_RESOLVER) that answers made-up names from the NIANBAO_TEST_HOSTS setting
 (``name=address,name=address``) and fails every other name: no test asks a real DNS server.
 """
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +25,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class LocalSite:

@@ -5,12 +5,13 @@ test-artifacts/browser/ (gitignored; CI keeps it as an artifact). Skipped, with
 the reason, where chromium or its driver is not installed.
 """
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.local_site import free_port
 
 from tests.test_datasette_fixtures import CORPUS, IMAGE_ONLY_URL, build_corpus_archive
 
@@ -22,12 +23,6 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not in
 pytestmark = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
     reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver fonts-noto-cjk)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

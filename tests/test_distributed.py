@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 
 import demo_portal
 from demo_portal import server as demo_server
+from tests.local_site import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -33,12 +33,6 @@ PER_HOST = 2  # CONCURRENT_REQUESTS_PER_DOMAIN, the budget every worker shares
 
 
 # --- a redis-server of our own ---------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
     """redis-server on 127.0.0.1 on a free port, without persistence, in a temporary folder.

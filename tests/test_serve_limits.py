@@ -7,7 +7,6 @@ length limits and a result budget bound what one query allocates (archive.web.se
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_site import free_port
+
 from archive.ingest import ingest
 from archive.raw import RawResponse
 from archive.search import MAX_QUERY_CHARS, QueryTooLong, fts_query, report_snippet
@@ -29,12 +30,6 @@ REPO = Path(__file__).resolve().parent.parent
 TIME_LIMIT = SETTINGS["sql_time_limit_ms"] / 1000
 AT_ONCE = 1.5  # seconds: what "answers at once" allows on a busy 2-core machine (it took 26 s)
 LONG_TEXT = "公开" * 200_000  # a 400,000-character report text
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
