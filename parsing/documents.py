@@ -130,7 +130,10 @@ def sniff_kind(body: bytes, content_type: str | None = None, url: str | None = N
 def extract_document(body: bytes, content_type: str | None = None, url: str | None = None, *,
                      timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
                      max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
-    """The text of an attachment as simple HTML (see module doc); never raises on bad input."""
+    """The text of an attachment as simple HTML (see module doc); never raises on bad input.
+
+    A script calling it must do so under ``if __name__ == "__main__":`` (multiprocessing's rule:
+    the forkserver imports the main script, see extraction_context)."""
     kind = sniff_kind(body, content_type, url)
     if len(body) > max_bytes:
         return Extracted(kind, error="too_large")
