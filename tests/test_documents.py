@@ -257,6 +257,9 @@ def test_every_document_is_forked_by_one_forkserver_that_imported_the_libraries(
     assert len(servers) == 1 and len({child for _, child in seen}) == 2
     server = servers.pop()
     assert "'pdfplumber'" in command_line(server) and "'mammoth'" in command_line(server)  # its preload
+    # ... which it did import (an import error there is silent): lxml's library is mapped in it, and
+    # nothing but the preload of parsing._extract_worker imports lxml in a forkserver.
+    assert "/lxml/" in pathlib.Path(f"/proc/{server}/maps").read_text()
     assert not forkservers_and_children(os.getpid())  # both children ended and were reaped
 
 
