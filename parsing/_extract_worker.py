@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from dataclasses import replace
 from multiprocessing.connection import wait
 
 from lxml import html as lxml_html
@@ -35,7 +36,7 @@ from lxml import html as lxml_html
 from .cjk_fold import fold_radicals
 from .documents import (
     EXIT_MEMORY, Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
-    join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
+    _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
 )
 
 # Text per page below which a page holding images counts as a scan (图片版): a scan
@@ -74,8 +75,10 @@ def _page_pieces(layout) -> tuple[list[TextLine], int]:
 
 
 # A gap wider than this many font sizes inside a pdfminer line is a gap between two cells of a
-# table without rules ("0   25"): pdfminer joins pieces closer than two characters.
-CELL_GAP = 0.8
+# table without rules ("0   25"): pdfminer joins pieces closer than two characters. A narrow
+# figure column sets a label's last character and its figure 0.7 font sizes apart
+# (4.保护第三方合法权益 | 1); running text puts a fifth of one between a character and a digit.
+CELL_GAP = 0.6
 
 
 def _split_at_gaps(line) -> list[TextLine]:
@@ -167,6 +170,8 @@ def extract_pdf(body: bytes) -> Extracted:
     page_tables: list[list[PageTable]] = []
     page_rows: list[list[PageTable]] = []  # one-row ruled tables: their text stays in the lines
     image_count = 0
+    carried: list[TextLine] = []  # a table header alone at the foot of the page before
+    carried_page: list[TextLine] = []  # that page's other lines
     for page, number in _pdf_pages(body):
         if number > MAX_PAGES:
             return Extracted("pdf", pages=len(pages), error=f"too_large: more than {MAX_PAGES} pages")
@@ -175,12 +180,21 @@ def extract_pdf(body: bytes) -> Extracted:
         rows = [t for t in tables if t.rows == 1]
         tables = [t for t in tables if t.rows > 1]
         pieces = [p for p in pieces if not any(_inside(p, t) for t in tables)]
-        unruled, pieces = find_unruled_tables(pieces)
+        unruled, rest = find_unruled_tables(pieces)
+        if carried:  # the header band left at the foot of the page before, over this page's top
+            with_header, rest_with_header = _with_header_above(carried, pieces)
+            if with_header is not None:
+                unruled, rest = with_header, rest_with_header
+            else:
+                pages[-1] = _visual_lines(carried_page + carried)
+        carried, carried_page = _header_at_foot(rest, tables + unruled)
         page.close()  # its objects are not needed again
-        pages.append(_visual_lines(pieces))
+        pages.append(_visual_lines(carried_page))
         page_tables.append(sorted(tables + unruled, key=lambda t: -t.top))
         page_rows.append(rows)
         image_count += images
+    if carried:  # a header at the foot of the last page: no figures followed it
+        pages[-1] = _visual_lines(carried_page + carried)
     if not pages:
         return Extracted("pdf", pages=0, error="corrupt: no pages")
     pages = drop_page_furniture(pages)
@@ -199,6 +213,34 @@ def extract_pdf(body: bytes) -> Extracted:
     elif blocks and isinstance(blocks[0], str) and len(blocks[0]) <= TITLE_MAX_CHARS:
         title = blocks[0]
     return Extracted("pdf", paragraphs_html(title, blocks), image_only, image_count, len(pages))
+
+
+def _header_at_foot(rest: list[TextLine], tables: list[PageTable]) -> tuple[list[TextLine], list[TextLine]]:
+    """(the lines of a table header alone at the foot of a page, below every table and line
+    of it, the page's other lines). LibreOffice moves a table row that does not fit to the
+    next page: table 四's row of figures goes there, its header stays."""
+    rows = _visual_rows(rest)
+    n = header_band_at_foot(rows)
+    band = [p for row in rows[len(rows) - n:] for p in row] if n else []
+    if not band or any(t.bottom < max(p.top for p in band) for t in tables):
+        return [], rest
+    ids = {id(p) for p in band}
+    return band, [p for p in rest if id(p) not in ids]
+
+
+def _with_header_above(header: list[TextLine], pieces: list[TextLine]) -> tuple[list[PageTable] | None, list]:
+    """This page's tables and other lines, with ``header`` (the last page's foot) set just
+    above its first line; (None, pieces) unless the header became part of a table here."""
+    if not pieces:
+        return None, pieces
+    size = max(p.size for p in header)
+    shift = max(p.top for p in pieces) + 2 * size - min(p.top for p in header)
+    moved = [replace(p, top=p.top + shift) for p in header]
+    tables, rest = find_unruled_tables(moved + pieces)
+    ids = {id(p) for p in moved}
+    if any(id(p) in ids for p in rest):
+        return None, pieces
+    return tables, rest
 
 
 def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]],

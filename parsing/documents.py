@@ -623,6 +623,8 @@ def cell_text(text: str) -> str:
 MIN_CELL_ROWS = 2       # rows of two or more pieces: one alone is a line of text with a number
 LABEL_MAX_CHARS = 40    # a piece longer than this is a paragraph, not a cell
 HEADER_ROWS_ABOVE = 6   # header rows looked for above the first row of figures
+LABEL_LINE_PITCH = 1.6  # font sizes from one line of a wrapped label to the next, at most
+BLANK_ROW_LINES = 2.0   # font sizes between a row without figures and the nearest row with them
 
 
 def _visual_rows(pieces: list[TextLine]) -> list[list[TextLine]]:
@@ -672,9 +674,10 @@ def find_unruled_tables(pieces: list[TextLine]) -> tuple[list[PageTable], list[T
     rows = _visual_rows(pieces)
     left_edge = min(p.x0 for p in pieces)
     text_width = max(p.x1 for p in pieces) - left_edge
-    is_value = [_value_row(r) for r in rows]
-    is_cell = [v or _is_cell_row(r, left_edge, text_width) for r, v in zip(rows, is_value)]
-    tables, used = [], set()
+    tables, used = _banded_tables(rows)
+    is_value = [_value_row(r) and k not in used for k, r in enumerate(rows)]
+    is_cell = [k not in used and (v or _is_cell_row(r, left_edge, text_width))
+               for k, (r, v) in enumerate(zip(rows, is_value))]
     i = 0
     while i < len(rows):
         if not is_value[i]:
@@ -699,6 +702,129 @@ def find_unruled_tables(pieces: list[TextLine]) -> tuple[list[PageTable], list[T
         i = end + 1
     rest = [p for k, row in enumerate(rows) if k not in used for p in row]
     return tables, rest
+
+
+# A table whose header labels wrap over several baselines and whose rows are figures only
+# (table 四: 结果 / 维持 over each of its 15 columns, 行政复议 and 行政诉讼 above them, one row
+# of figures, some cells blank). Its columns are the header's, not the figures': the header
+# lines are one band, and the labels that overlap in x, on whatever baseline, are one column.
+# A figure goes to the column it stands under, so a blank cell is a column without a figure.
+
+MIN_BAND_ROWS = 2      # header lines of a wrapped header: a single line is an ordinary header row
+MIN_BAND_COLUMNS = 3
+# A label reaching this many font sizes past a column on both sides is centred over more than
+# that column (行政复议 over 其他 alone, the column on either side too far to overlap): the
+# lines of a wrapped label differ by a character at most, half a character on each side.
+WIDER = 0.75
+
+
+def _is_header_line(row: list[TextLine]) -> bool:
+    return len(row) >= 2 and all(not _is_number(p) and len(p.text) <= LABEL_MAX_CHARS for p in row)
+
+
+def _is_figure_line(row: list[TextLine]) -> bool:
+    return len(row) >= 2 and all(_is_number(p) for p in row)
+
+
+def header_band_at_foot(rows: list[list[TextLine]]) -> int:
+    """How many of the last ``rows`` (a page's visual rows, top to bottom) are a header band
+    with nothing below it: the header of a table whose figures are on the next page."""
+    n = 0
+    while n < len(rows) and _is_header_line(rows[len(rows) - 1 - n]):
+        n += 1
+    return n if n >= MIN_BAND_ROWS and len(_leaf_columns([p for r in rows[len(rows) - n:] for p in r])[0]) \
+        >= MIN_BAND_COLUMNS else 0
+
+
+def _leaf_columns(pieces: list[TextLine]) -> tuple[list[list[float]], list[TextLine]]:
+    """(the header's bottom-level columns as [x0, x1], narrowest label first; the labels over
+    several of them). Labels are taken narrowest first: the lines of a wrapped label overlap
+    one column, a spanning label overlaps two or more, or one and reaches well past it."""
+    columns: list[list[float]] = []
+    members: list[list[TextLine]] = []
+    spanning: list[TextLine] = []
+    for p in sorted(pieces, key=lambda p: p.x1 - p.x0):
+        over = [k for k, (x0, x1) in enumerate(columns) if p.x0 < x1 and p.x1 > x0]
+        if not over:
+            columns.append([p.x0, p.x1])
+            members.append([p])
+        elif len(over) == 1 and not (p.x0 < columns[over[0]][0] - WIDER * p.size and
+                                     p.x1 > columns[over[0]][1] + WIDER * p.size):
+            k = over[0]
+            columns[k] = [min(columns[k][0], p.x0), max(columns[k][1], p.x1)]
+            members[k].append(p)
+        else:
+            spanning.append(p)
+    order = sorted(range(len(columns)), key=lambda k: columns[k][0])
+    for a, b in zip(order, order[1:]):
+        if columns[a][1] > columns[b][0]:  # columns grown into each other: no clear columns
+            return [], spanning
+    return [columns[k] + [members[k]] for k in order], spanning
+
+
+def _banded_tables(rows: list[list[TextLine]]) -> tuple[list[PageTable], set[int]]:
+    """Tables of a header band (``MIN_BAND_ROWS`` or more lines of labels) over lines of
+    figures only, and the indexes of their rows."""
+    tables, used = [], set()
+    k = 0
+    while k < len(rows):
+        start = k
+        while k < len(rows) and _is_header_line(rows[k]):
+            k += 1
+        if k - start < MIN_BAND_ROWS:
+            k = max(k, start + 1)
+            continue
+        end = k
+        while end < len(rows) and _is_figure_line(rows[end]):
+            end += 1
+        table = _banded_table(rows[start:k], rows[k:end]) if end > k else None
+        if table is not None:
+            tables.append(table)
+            used.update(range(start, end))
+        k = end if end > k else k
+    return tables, used
+
+
+def _banded_table(header: list[list[TextLine]], figures: list[list[TextLine]]) -> PageTable | None:
+    columns, spanning = _leaf_columns([p for row in header for p in row])
+    if len(columns) < MIN_BAND_COLUMNS:
+        return None
+
+    def column_of(p: TextLine) -> int | None:
+        middle = (p.x0 + p.x1) / 2
+        inside = [c for c, (x0, x1, _) in enumerate(columns) if x0 - p.size <= middle <= x1 + p.size]
+        return inside[0] if len(inside) == 1 else None
+
+    figure_rows = []
+    for row in figures:
+        placed = {}
+        for p in row:
+            c = column_of(p)
+            if c is None or c in placed:
+                return None  # figures that do not stand one under each column: not this table
+            placed[c] = p.text.strip()
+        figure_rows.append(placed)
+    cells: list[TableCell] = []
+    # spanning labels, a row per baseline, each over the columns it overlaps
+    span_rows = _visual_rows(spanning) if spanning else []
+    for r, row in enumerate(span_rows):
+        taken: set[int] = set()
+        for p in row:
+            over = [c for c, (x0, x1, _) in enumerate(columns) if p.x0 < x1 and p.x1 > x0]
+            if not over or taken & set(over):
+                continue
+            taken.update(range(over[0], over[-1] + 1))
+            cells.append(TableCell(r, over[0], 1, over[-1] - over[0] + 1, p.text.strip()))
+    r = len(span_rows)
+    for c, (_, _, members) in enumerate(columns):  # a wrapped label's lines joined top to bottom
+        cells.append(TableCell(r, c, 1, 1, cell_text("\n".join(q.text for q in sorted(members, key=lambda q: -q.top)))))
+    for placed in figure_rows:
+        r += 1
+        cells.extend(TableCell(r, c, 1, 1, placed.get(c, "")) for c in range(len(columns)))
+    x_edges = [columns[0][0]] + [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [columns[-1][1]]
+    pieces = [p for row in header + figures for p in row]
+    return PageTable(cells, r + 1, len(columns), x_edges, max(p.top for p in pieces),
+                     min(p.top - p.size for p in pieces))
 
 
 def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageTable | None:
@@ -735,14 +861,55 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     if above >= 0 and labels_only(rows[above]) and \
             rows[above][0].top - rows[first_value][0].top < rows[above][0].size:
         label_rows.add(above)
+    # A numbered item with no figures at all (blank cells) is a row of its own: its label
+    # starts an item and stands further from every row of figures than the first line of a
+    # wrapped label does (that is centred on its figures, a line or so above them).
+    item_lefts = sorted(labels[-1].x0 for v in value_rows
+                        if (labels := [p for p in rows[v] if not _is_number(p)]))
+    item_left = item_lefts[len(item_lefts) // 2] if item_lefts else label_right
+
+    def in_item_column(p: TextLine) -> bool:  # not a group label's line ((四) beside 1. … 3.)
+        return (p.x0 + p.x1) / 2 > item_left
+
+    blank_rows = {k for k in label_rows if k > first_value and starts_item(rows[k][-1].text)
+                  and in_item_column(rows[k][-1])
+                  and min(abs(rows[v][-1].top - rows[k][-1].top) for v in value_rows)
+                  >= BLANK_ROW_LINES * rows[k][-1].size}
+    label_rows -= blank_rows
+    anchors = sorted(value_rows + list(blank_rows))
+    # A figure too wide for its cell wraps inside it (172 as 17 over 2): its lines stand in a
+    # column its row has no figure in, less than a line above and below the row's figures.
+    wrapped: dict[int, dict[int, list[TextLine]]] = {}  # row of values → column → lines
+    wrapped_rows: set[int] = set()
+    for k, row in enumerate(rows):
+        if value_flags[k] or labels_only(row) or not all(_is_number(p) for p in row):
+            continue
+        near = [v for v in value_rows if abs(rows[v][-1].top - row[0].top) < row[0].size]
+        if not near:
+            continue
+        v = min(near, key=lambda v: abs(rows[v][-1].top - row[0].top))
+        taken = {column_of(p) for p in rows[v] if _is_number(p)}
+        if any(column_of(p) in taken for p in row):
+            continue
+        for p in row:
+            wrapped.setdefault(v, {}).setdefault(column_of(p), []).append(p)
+        wrapped_rows.add(k)
     grid_rows: list[dict] = []  # {"labels": [pieces], "values": {col: text}, "span": [(col0, col1, text)]}
     row_of_value: dict[int, int] = {}
     for k, row in enumerate(rows):
+        if k in wrapped_rows:
+            continue
         if value_flags[k]:
             labels = [p for p in row if not _is_number(p)]
             values = {column_of(p): p.text.strip() for p in row if _is_number(p)}
+            for col, lines in wrapped.get(k, {}).items():
+                values[col] = "".join(q.text.strip() for q in sorted(lines, key=lambda q: -q.top))
             row_of_value[k] = len(grid_rows)
             grid_rows.append({"labels": labels, "values": values, "top": row[0].top, "headers": []})
+        elif k in blank_rows:
+            row_of_value[k] = len(grid_rows)
+            grid_rows.append({"labels": list(row), "values": {c: "" for c in range(1, len(spans) + 1)},
+                              "top": row[0].top, "headers": []})
         elif k in label_rows:
             continue  # label pieces beside the rows of values: placed below
         else:
@@ -755,12 +922,28 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
                         first, last = min(covered[0], first), max(covered[-1], last)
                 headers.append((first, last, p.text.strip()))
             grid_rows.append({"labels": [], "values": {}, "top": row[0].top, "headers": headers})
-    # label pieces of rows without values: to the nearest row of values
+    # Label pieces of rows without values: a line going on from the item label just above it
+    # (one line apart, not starting an item) belongs to that label's row, wherever its
+    # figures stand (Word sets them beside the first line, LibreOffice beside the middle);
+    # any other line to the nearest row of values.
+    last_item: tuple[float, int] | None = None  # (top, row) of the last item label line
     for k, row in enumerate(rows):
-        if value_flags[k] or k not in label_rows:
+        item_lines = [p for p in row if not _is_number(p) and in_item_column(p)]
+        if k in row_of_value:
+            if item_lines:
+                last_item = (item_lines[-1].top, k)
             continue
-        nearest = min(value_rows, key=lambda v: abs(rows[v][0].top - row[0].top))
-        grid_rows[row_of_value[nearest]]["labels"].extend(row)
+        if k not in label_rows:
+            continue
+        line = item_lines[-1] if item_lines else None
+        if line is not None and last_item is not None and not starts_item(line.text) and \
+                last_item[0] - line.top <= LABEL_LINE_PITCH * line.size:
+            owner = last_item[1]
+        else:
+            owner = min(anchors, key=lambda v: abs(rows[v][0].top - row[0].top))
+        if line is not None:
+            last_item = (line.top, owner)
+        grid_rows[row_of_value[owner]]["labels"].extend(row)
     # each row's label pieces in columns (x order), a wrapped label's lines joined top to bottom
     for grid_row in grid_rows:
         groups: list[list[TextLine]] = []
