@@ -877,6 +877,14 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
                   >= BLANK_ROW_LINES * rows[k][-1].size}
     label_rows -= blank_rows
     anchors = sorted(value_rows + list(blank_rows))
+    def header_entry(p: TextLine) -> tuple[int, int, str]:
+        first, last = column_of(p), column_of(p)
+        if p.x1 > label_right:  # a header over several value columns
+            covered = [1 + s for s, (a, b) in enumerate(spans) if p.x0 < b and p.x1 > a]
+            if covered:
+                first, last = min(covered[0], first), max(covered[-1], last)
+        return first, last, p.text.strip()
+
     # A figure too wide for its cell wraps inside it (172 as 17 over 2): its lines stand in a
     # column its row has no figure in, less than a line above and below the row's figures.
     wrapped: dict[int, dict[int, list[TextLine]]] = {}  # row of values → column → lines
@@ -912,16 +920,15 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
                               "top": row[0].top, "headers": []})
         elif k in label_rows:
             continue  # label pieces beside the rows of values: placed below
+        elif grid_rows and grid_rows[-1]["headers"] and len(row) > 1 and len(grid_rows[-1]["pieces"]) > 1 \
+                and grid_rows[-1]["top"] - row[0].top <= LABEL_LINE_PITCH * row[0].size:
+            # a header whose labels wrap over baselines less than a line apart (本年新 over
+            # 信息内容 over 制作数量): one header row, the lines of each label joined
+            band = grid_rows[-1]["pieces"] + row
+            grid_rows[-1].update(pieces=band, headers=[header_entry(p) for p in _joined_labels(band)])
         else:
-            headers = []
-            for p in row:
-                first, last = column_of(p), column_of(p)
-                if p.x1 > label_right:  # a header over several value columns
-                    covered = [1 + s for s, (a, b) in enumerate(spans) if p.x0 < b and p.x1 > a]
-                    if covered:
-                        first, last = min(covered[0], first), max(covered[-1], last)
-                headers.append((first, last, p.text.strip()))
-            grid_rows.append({"labels": [], "values": {}, "top": row[0].top, "headers": headers})
+            grid_rows.append({"labels": [], "values": {}, "top": row[0].top, "pieces": list(row),
+                              "headers": [header_entry(p) for p in row]})
     # Label pieces of rows without values: a line going on from the item label just above it
     # (one line apart, not starting an item) belongs to that label's row, wherever its
     # figures stand (Word sets them beside the first line, LibreOffice beside the middle);
@@ -992,6 +999,22 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     top = max(p.top for row in rows for p in row)
     bottom = min(p.top - p.size for row in rows for p in row)
     return PageTable(kept, len(grid_rows), len(spans) + 2, x_edges, top, bottom)
+
+
+def _joined_labels(pieces: list[TextLine]) -> list[TextLine]:
+    """Pieces of a header band, those overlapping in x joined top to bottom into one label."""
+    groups: list[list[TextLine]] = []
+    for p in sorted(pieces, key=lambda p: p.x0):
+        if groups and p.x0 < max(q.x1 for q in groups[-1]):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    out = []
+    for g in groups:
+        lines = sorted(g, key=lambda q: -q.top)
+        out.append(TextLine(cell_text("\n".join(q.text for q in lines)), min(q.x0 for q in g),
+                            max(q.x1 for q in g), lines[0].top, max(q.size for q in g)))
+    return out
 
 
 ITEM_NUMBER_RE = re.compile(r"^\s*(\d{1,2})\s*[.．、]")
