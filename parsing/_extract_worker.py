@@ -36,7 +36,7 @@ from lxml import html as lxml_html
 from .cjk_fold import fold_radicals
 from .documents import (
     EXIT_MEMORY, Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
-    _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
+    _is_number, _value_row, _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
 )
 
 # Text per page below which a page holding images counts as a scan (图片版): a scan
@@ -172,6 +172,7 @@ def extract_pdf(body: bytes) -> Extracted:
     image_count = 0
     carried: list[TextLine] = []  # a table header alone at the foot of the page before
     carried_page: list[TextLine] = []  # that page's other lines
+    foot_table, foot_pieces = None, []  # a table without rules ending the page before, its text
     for page, number in _pdf_pages(body):
         if number > MAX_PAGES:
             return Extracted("pdf", pages=len(pages), error=f"too_large: more than {MAX_PAGES} pages")
@@ -187,7 +188,13 @@ def extract_pdf(body: bytes) -> Extracted:
                 unruled, rest = with_header, rest_with_header
             else:
                 pages[-1] = _visual_lines(carried_page + carried)
+        elif foot_table is not None and unruled and not tables:
+            continued = _table_going_on(foot_table, foot_pieces, pieces, len(unruled))
+            if continued is not None:
+                page_tables[-1].remove(foot_table)
+                unruled, rest, pieces = continued
         carried, carried_page = _header_at_foot(rest, tables + unruled)
+        foot_table, foot_pieces = _unruled_at_foot(pieces, rest, tables, unruled)
         page.close()  # its objects are not needed again
         pages.append(_visual_lines(carried_page))
         page_tables.append(sorted(tables + unruled, key=lambda t: -t.top))
@@ -241,6 +248,51 @@ def _with_header_above(header: list[TextLine], pieces: list[TextLine]) -> tuple[
     if any(id(p) in ids for p in rest):
         return None, pieces
     return tables, rest
+
+
+def _unruled_at_foot(pieces: list[TextLine], rest: list[TextLine], tables: list[PageTable],
+                    unruled: list[PageTable]) -> tuple[PageTable | None, list[TextLine]]:
+    """(the table without rules that ends the page, nothing of the page below it; its
+    pieces), or (None, [])."""
+    if not unruled or tables:
+        return None, []
+    last = min(unruled, key=lambda t: t.bottom)
+    if any(p.top - p.size < last.bottom for p in rest):
+        return None, []
+    free = {id(p) for p in rest}
+    own = [p for p in pieces if id(p) not in free and last.bottom <= p.top - p.size and p.top <= last.top]
+    return last, own
+
+
+def _table_going_on(upper: PageTable, upper_pieces: list[TextLine], pieces: list[TextLine],
+                    n_tables: int) -> tuple[list[PageTable], list[TextLine], list[TextLine]] | None:
+    """This page's tables, its other lines and its pieces, the table that ended the page before (``upper``,
+    made of ``upper_pieces``) going on in the first of them; None when that part is a table
+    of its own. A part that starts with a header over the figures' columns (申请人情况,
+    信息内容 | 本年…) is a table of its own; one that starts with figures or with the rest of
+    a label (秘密, under 1.属于国家 above) goes on: its text is set a line below the table
+    above and the tables are found again, as one."""
+    rows = _visual_rows(pieces)
+    first_value = next((k for k, row in enumerate(rows) if _value_row(row)), None)
+    if first_value is None:
+        return None
+    figures_left = min(p.x0 for p in rows[first_value] if _is_number(p))
+    if any(p.x1 > figures_left for row in rows[:first_value] for p in row):
+        return None
+    lowest = min(upper_pieces, key=lambda p: p.top)
+    shift = max(p.top for p in pieces) + CONTINUED_LINE * lowest.size - lowest.top
+    moved = [replace(p, top=p.top + shift) for p in upper_pieces]
+    tables, rest = find_unruled_tables(moved + pieces)
+    tables.sort(key=lambda t: -t.top)
+    ids = {id(p) for p in moved}
+    if len(tables) != n_tables or any(id(p) in ids for p in rest) or tables[0].cols != upper.cols:
+        return None
+    return tables, rest, moved + pieces
+
+
+# Where the next page's first line is set under a table's last line when its parts are joined:
+# a line of a wrapped label below the one before (labels go on from line to line).
+CONTINUED_LINE = 1.4
 
 
 def _reading_order(pages: list[list[TextLine]], page_tables: list[list[PageTable]],

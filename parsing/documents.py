@@ -690,6 +690,10 @@ def find_unruled_tables(pieces: list[TextLine]) -> tuple[list[PageTable], list[T
             j += 1
             if is_value[j]:
                 end = j
+        # the rest of the last row's label, wrapped below its figures (Word sets them beside
+        # its first line)
+        while end + 1 < len(rows) and is_cell[end + 1] and _goes_on_below(rows[end], rows[end + 1]):
+            end += 1
         start = i
         while start > 0 and is_cell[start - 1] and i - (start - 1) <= HEADER_ROWS_ABOVE:
             start -= 1
@@ -827,6 +831,15 @@ def _banded_table(header: list[list[TextLine]], figures: list[list[TextLine]]) -
                      min(p.top - p.size for p in pieces))
 
 
+def _goes_on_below(row: list[TextLine], below: list[TextLine]) -> bool:
+    """Is ``below`` (labels only) the next line of a label of ``row``: a line apart, under it,
+    not starting an item?"""
+    labels = [p for p in row if not _is_number(p)]
+    return bool(labels) and all(not _is_number(p) and not starts_item(p.text) for p in below) and all(
+        any(p.x0 < q.x1 and p.x1 > q.x0 and q.top - p.top <= LABEL_LINE_PITCH * p.size for q in labels)
+        for p in below)
+
+
 def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageTable | None:
     numbers = [p for row, v in zip(rows, value_flags) if v for p in row if _is_number(p)]
     # value columns: the numbers' horizontal extents, overlapping ones merged
@@ -869,7 +882,8 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     item_left = item_lefts[len(item_lefts) // 2] if item_lefts else label_right
 
     def in_item_column(p: TextLine) -> bool:  # not a group label's line ((四) beside 1. … 3.)
-        return (p.x0 + p.x1) / 2 > item_left
+        # a label over both columns reaches well into it; a short last line starts in it
+        return p.x1 > item_left + p.size or p.x0 >= item_left - p.size / 2
 
     blank_rows = {k for k in label_rows if k > first_value and starts_item(rows[k][-1].text)
                   and in_item_column(rows[k][-1])
