@@ -212,6 +212,125 @@ def test_a_wrapped_label_whose_first_line_tops_the_page_is_its_row_label_not_a_h
     assert rows == [["5.属于三类内部事务信息", "0", "1"], ["6.属于四类过程性信息", "2", "0"]]
 
 
+def grid_texts(table) -> list[list[str]]:
+    grid = table_grid(parse_tree(table_html(table)).find(".//table"))
+    return [[c.text for c in dict.fromkeys(row)] for row in grid]
+
+
+def wrapped_header(top: float) -> list:
+    # 行政复议 over three columns and 行政诉讼 over two, their labels wrapped over two baselines
+    return [piece("行政复议", 70, 160, top, 12), piece("行政诉讼", 185, 240, top, 12),
+            piece("结果", 60, 84, top - 17, 12), piece("结果", 100, 124, top - 17, 12), piece("总", 146, 158, top - 17, 12),
+            piece("结果", 180, 204, top - 17, 12), piece("总", 226, 238, top - 17, 12),
+            piece("维持", 60, 84, top - 34, 12), piece("纠正", 100, 124, top - 34, 12), piece("计", 146, 158, top - 34, 12),
+            piece("维持", 180, 204, top - 34, 12), piece("计", 226, 238, top - 34, 12)]
+
+
+HEADER_LABELS = ["结果维持", "结果纠正", "总计", "结果维持", "总计"]
+
+
+def test_a_header_wrapped_over_baselines_gives_the_columns_and_a_blank_cell_stays_blank():
+    # the figures alone make three columns; the header makes five, two of them blank
+    pieces = wrapped_header(400) + [piece("2", 68, 76, 340, 12), piece("2", 148, 156, 340, 12),
+                                    piece("1", 228, 236, 340, 12),
+                                    piece("我局依法做好行政复议、行政诉讼答复应诉工作，具体情况见上表。", 56, 540, 300, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert [p.text for p in rest] == [pieces[-1].text] and len(tables) == 1
+    assert grid_texts(tables[0])[-2:] == [HEADER_LABELS, ["2", "", "2", "", "1"]]
+
+
+def test_a_header_at_the_foot_of_a_page_goes_with_the_figures_at_the_top_of_the_next():
+    from parsing._extract_worker import _header_at_foot, _with_header_above
+    upper = [piece("四、政府信息公开行政复议、行政诉讼情况", 56, 285, 195, 12)] + wrapped_header(162)
+    carried, left = _header_at_foot(upper, [])
+    assert left == upper[:1] and len(carried) == 12
+    lower = [piece("1", 68, 76, 812, 12), piece("0", 108, 116, 812, 12), piece("1", 148, 156, 812, 12),
+             piece("0", 188, 196, 812, 12),
+             piece("我局依法做好行政复议、行政诉讼答复应诉工作，具体情况见上表。", 56, 540, 780, 12)]
+    tables, rest = _with_header_above(carried, lower)
+    assert [p.text for p in rest] == [lower[-1].text]
+    assert grid_texts(tables[0])[-2:] == [HEADER_LABELS, ["1", "0", "1", "0", ""]]
+    # a next page that does not start with figures leaves the header where it was
+    assert _with_header_above(carried, lower[-1:]) == (None, lower[-1:])
+
+
+def test_header_lines_less_than_a_line_apart_are_one_header_row():
+    # 本年新 / 制作数量 wrap onto the baselines around 信息内容 | 对外公开总数量
+    pieces = [piece("第二十条第（一）项", 258, 366, 452, 12),
+              piece("本年新", 280, 316, 418, 12), piece("本年新", 383, 419, 418, 12),
+              piece("信息内容", 122, 170, 409.4, 12), piece("对外公开总数量", 462, 546, 409.4, 12),
+              piece("制作数量", 274, 322, 400.8, 12), piece("公开数量", 377, 425, 400.8, 12),
+              piece("规章", 134, 158, 366, 12), piece("0", 294, 302, 367, 12), piece("0", 397, 405, 367, 12),
+              piece("0", 500, 508, 367, 12),
+              piece("规范性文件", 116, 176, 332, 12), piece("14", 290, 305, 333, 12), piece("14", 393, 409, 333, 12),
+              piece("86", 496, 512, 333, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == [] and len(tables) == 1
+    assert [t for t in grid_texts(tables[0])[1] if t] == ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"]
+
+
+def test_a_figure_wrapped_in_its_cell_is_one_figure_of_its_row():
+    # 172 too wide for its column: 17 above the row's other figures, 2 below
+    pieces = [piece("一、本年新收政府信息公开申请数量", 99, 291, 470, 12), piece("142", 339, 362, 471, 12),
+              piece("18", 374, 389, 471, 12), piece("17", 547, 562, 478, 12), piece("2", 551, 558, 464, 12),
+              piece("二、上年结转政府信息公开申请数量", 99, 291, 430, 12), piece("9", 347, 354, 431, 12),
+              piece("1", 377, 385, 431, 12), piece("10", 547, 562, 431, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == [] and len(tables) == 1
+    rows = [[t for t in row if t] for row in grid_texts(tables[0])]
+    assert rows == [["一、本年新收政府信息公开申请数量", "142", "18", "172"], ["二、上年结转政府信息公开申请数量", "9", "1", "10"]]
+
+
+def test_a_numbered_row_without_figures_is_a_row_of_blank_cells():
+    pieces = [piece("（五）不予处理", 110, 165, 590, 12),
+              piece("1.信访举报投诉类申请", 172, 292, 620, 12), piece("1", 311, 318, 621, 12), piece("1", 551, 558, 621, 12),
+              piece("2.重复申请", 202, 262, 586, 12),
+              piece("3.要求提供公开出版物", 172, 292, 552, 12), piece("0", 311, 318, 553, 12), piece("0", 551, 558, 553, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == [] and len(tables) == 1
+    assert grid_texts(tables[0]) == [["（五）不予处理", "1.信访举报投诉类申请", "1", "1"],
+                                     ["（五）不予处理", "2.重复申请", "", ""],
+                                     ["（五）不予处理", "3.要求提供公开出版物", "0", "0"]]
+
+
+def test_a_label_set_beside_its_first_line_keeps_its_lines_below_the_figures():
+    # Word sets a row's figures beside the first line of its label; the lines below it are
+    # nearer the next row's figures than their own
+    pieces = [piece("（六）其", 108, 150, 700, 10.5), piece("1.申请人无", 157, 209, 700, 10.5),
+              piece("1", 240, 246, 702, 10.5), piece("1", 539, 546, 702, 10.5),
+              piece("他处理", 108, 139, 685, 10.5), piece("正当理由逾", 157, 209, 685, 10.5),
+              piece("期不补正", 157, 199, 670, 10.5), piece("申请", 157, 178, 655, 10.5),
+              piece("2.申请人逾", 157, 209, 630, 10.5), piece("0", 240, 246, 632, 10.5), piece("0", 539, 546, 632, 10.5),
+              piece("期未按收费", 157, 209, 615, 10.5)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == [] and len(tables) == 1
+    rows = grid_texts(tables[0])
+    assert [row[1:] for row in rows] == [["1.申请人无正当理由逾期不补正申请", "1", "1"], ["2.申请人逾期未按收费", "0", "0"]]
+    assert rows[0][0] == rows[1][0] == "（六）其他处理"
+
+
+def test_a_table_ending_a_page_goes_on_in_the_next_pages_part_without_a_header():
+    from parsing._extract_worker import _table_going_on, _unruled_at_foot
+    upper = [piece("（一）予以公开", 108, 181, 150, 10.5), piece("12", 236, 250, 152, 10.5), piece("16", 536, 549, 152, 10.5),
+             piece("（三）不", 108, 150, 55, 10.5), piece("1.属于国家", 157, 209, 55, 10.5),
+             piece("0", 240, 246, 57, 10.5), piece("0", 539, 546, 57, 10.5)]
+    tables, rest = find_unruled_tables(upper)
+    foot, foot_pieces = _unruled_at_foot(upper, rest, [], tables)
+    assert foot is tables[0] and len(foot_pieces) == len(upper)
+    lower = [piece("予公开", 108, 139, 810, 10.5), piece("秘密", 157, 178, 810, 10.5),
+             piece("2.其他法律", 157, 209, 778, 10.5), piece("0", 240, 246, 780, 10.5), piece("0", 539, 546, 780, 10.5),
+             piece("行政法规禁", 157, 209, 763, 10.5)]
+    n = len(find_unruled_tables(lower)[0])
+    joined, rest, _ = _table_going_on(foot, foot_pieces, lower, n)
+    assert rest == [] and len(joined) == 1
+    rows = grid_texts(joined[0])
+    assert [row[-3:] for row in rows[1:]] == [["1.属于国家秘密", "0", "0"], ["2.其他法律行政法规禁", "0", "0"]]
+    assert rows[1][0] == rows[2][0] == "（三）不予公开"
+    # a part that starts with a header of its own is a table of its own
+    header = [piece("信息内容", 108, 150, 830, 10.5), piece("本年处理决定数量", 230, 550, 830, 10.5)]
+    assert _table_going_on(foot, foot_pieces, header + lower[2:], 1) is None
+
+
 # --- radicals ------------------------------------------------------------------------------------
 
 def test_radicals_fold_to_ideographs_and_punctuation_stays():
