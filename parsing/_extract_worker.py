@@ -36,7 +36,7 @@ from lxml import html as lxml_html
 from .cjk_fold import fold_radicals
 from .documents import (
     EXIT_MEMORY, Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
-    _is_number, _value_row, _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
+    _is_figure, _is_number, _value_row, _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
 )
 
 # Text per page below which a page holding images counts as a scan (图片版): a scan
@@ -79,25 +79,44 @@ def _page_pieces(layout) -> tuple[list[TextLine], int]:
 # figure column sets a label's last character and its figure 0.7 font sizes apart
 # (4.保护第三方合法权益 | 1); running text puts a fifth of one between a character and a digit.
 CELL_GAP = 0.6
+# A narrower gap still parts a label from a figure that ends the line (…禁止公开 | -, …另行制作
+# | 0 set 0.47 font sizes apart): only a figure after it, so running text stays whole.
+FIGURE_GAP = 0.4
 
 
 def _split_at_gaps(line) -> list[TextLine]:
     from pdfminer.layout import LTChar
 
     pieces, text, chars = [], [], []
+    last_gap: tuple[int, int] | None = None  # (text index, char index) of the last narrower gap
+
+    def add(part_text: list, part_chars: list):
+        joined = "".join(part_text).strip()
+        if joined and part_chars:
+            pieces.append(TextLine(joined, part_chars[0].x0, part_chars[-1].x1, max(c.y1 for c in part_chars),
+                                   max(c.size for c in part_chars)))
 
     def flush():
-        joined = "".join(text).strip()
-        if joined and chars:
-            pieces.append(TextLine(joined, chars[0].x0, chars[-1].x1, max(c.y1 for c in chars),
-                                   max(c.size for c in chars)))
+        nonlocal last_gap
+        if last_gap is not None and _is_figure("".join(text[last_gap[0]:]).strip()) and \
+                "".join(text[:last_gap[0]]).strip():
+            add(text[:last_gap[0]], chars[:last_gap[1]])
+            add(text[last_gap[0]:], chars[last_gap[1]:])
+        else:
+            add(text, chars)
         text.clear()
         chars.clear()
+        last_gap = None
 
     for obj in line:
         if isinstance(obj, LTChar):
-            if chars and obj.x0 - chars[-1].x1 > CELL_GAP * max(obj.size, chars[-1].size):
-                flush()
+            if chars:
+                gap = obj.x0 - chars[-1].x1
+                size = max(obj.size, chars[-1].size)
+                if gap > CELL_GAP * size:
+                    flush()
+                elif gap > FIGURE_GAP * size:
+                    last_gap = (len(text), len(chars))
             chars.append(obj)
         text.append(obj.get_text())
     flush()

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from .contact import ANY_LABEL
 from .encoding import decode_html
 from .sections import HEADING_START_RE
+from .tables import SECTION20_RE
 
 KINDS = ("pdf", "docx", "doc", "wps", "html", "image", "binary", "empty")
 CHILD_KINDS = ("pdf", "docx", "doc", "wps")
@@ -662,6 +663,8 @@ def _is_cell_row(row: list[TextLine], left_edge: float, text_width: float) -> bo
         piece = row[0]
         if piece.x1 - piece.x0 > 0.8 * text_width:
             return False
+        if SECTION20_RE.search(piece.text):  # the title row of a block of table 二, set left or centred
+            return True
         if starts_item(piece.text) and piece.x0 <= left_edge + INDENT_CHARS * piece.size:
             return False
     return True

@@ -269,6 +269,18 @@ def test_header_lines_less_than_a_line_apart_are_one_header_row():
     assert [t for t in grid_texts(tables[0])[1] if t] == ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"]
 
 
+def test_a_block_title_of_table_two_at_the_left_margin_is_the_tables_first_row():
+    # 第二十条第(一)项 set flush left, where a heading (二、…) would stand, is the block's title
+    pieces = [piece("二、主动公开政府信息情况", 57, 201, 502, 12), piece("第二十条第(一)项", 58, 140, 470, 12),
+              piece("信息内容", 58, 100, 430, 12), piece("本年新制作数量", 236, 320, 430, 12),
+              piece("对外公开总数量", 442, 516, 430, 12),
+              piece("规章", 58, 79, 390, 12), piece("0", 236, 242, 391, 12), piece("0", 442, 449, 391, 12),
+              piece("规范性文件", 58, 111, 358, 12), piece("3", 236, 242, 359, 12), piece("17", 442, 456, 359, 12)]
+    tables, rest = find_unruled_tables(pieces)
+    assert rest == pieces[:1] and len(tables) == 1
+    assert grid_texts(tables[0])[0][0] == "第二十条第(一)项"
+
+
 def test_a_figure_wrapped_in_its_cell_is_one_figure_of_its_row():
     # 172 too wide for its column: 17 above the row's other figures, 2 below
     pieces = [piece("一、本年新收政府信息公开申请数量", 99, 291, 470, 12), piece("142", 339, 362, 471, 12),
