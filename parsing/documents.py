@@ -734,13 +734,23 @@ def _is_figure_line(row: list[TextLine]) -> bool:
 
 
 def header_band_at_foot(rows: list[list[TextLine]]) -> int:
-    """How many of the last ``rows`` (a page's visual rows, top to bottom) are a header band
-    with nothing below it: the header of a table whose figures are on the next page."""
+    """How many of the last ``rows`` (a page's visual rows, top to bottom) may be a table's
+    header with nothing below it, its rows of figures on the next page: header lines (two
+    labels or more each), and above them short rows that can be part of a table (the block's
+    title, 第二十条第（八）项). Whether they are is told by the next page."""
     n = 0
     while n < len(rows) and _is_header_line(rows[len(rows) - 1 - n]):
         n += 1
-    return n if n >= MIN_BAND_ROWS and len(_leaf_columns([p for r in rows[len(rows) - n:] for p in r])[0]) \
-        >= MIN_BAND_COLUMNS else 0
+    if not n:
+        return 0
+    pieces = [p for row in rows for p in row]
+    left_edge = min(p.x0 for p in pieces)
+    text_width = max(p.x1 for p in pieces) - left_edge
+    while n < min(len(rows), HEADER_ROWS_ABOVE) and len(rows[len(rows) - 1 - n]) == 1 and \
+            _is_cell_row(rows[len(rows) - 1 - n], left_edge, text_width) and \
+            not _is_number(rows[len(rows) - 1 - n][0]):
+        n += 1
+    return n
 
 
 def _leaf_columns(pieces: list[TextLine]) -> tuple[list[list[float]], list[TextLine]]:

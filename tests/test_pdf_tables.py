@@ -254,6 +254,21 @@ def test_a_header_at_the_foot_of_a_page_goes_with_the_figures_at_the_top_of_the_
     assert _with_header_above(carried, lower[-1:]) == (None, lower[-1:])
 
 
+def test_a_block_header_at_the_foot_of_a_page_goes_with_its_row_on_the_next():
+    from parsing._extract_worker import _header_at_foot, _with_header_above
+    upper = [piece("二、主动公开政府信息情况", 57, 201, 160, 12), piece("第二十条第（八）项", 258, 366, 108, 12),
+             piece("信息内容", 104, 152, 74, 12), piece("本年收费金额（单位：万元）", 305, 461, 74, 12)]
+    carried, left = _header_at_foot(upper, [])
+    assert left == upper[:1] and len(carried) == 3
+    lower = [piece("行政事业性收费", 86, 170, 810, 12), piece("58.6", 370, 396, 811, 12),
+             piece("我局通过政府门户网站、政务新媒体和政务公开专区等渠道及时公开政策文件、财政预决算。", 57, 561, 777, 12)]
+    assert find_unruled_tables(lower)[0] == []  # the row alone is no table
+    tables, rest = _with_header_above(carried, lower)
+    assert rest == lower[-1:] and len(tables) == 1
+    assert [[t for t in row if t] for row in grid_texts(tables[0])] == [
+        ["第二十条第（八）项"], ["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "58.6"]]
+
+
 def test_header_lines_less_than_a_line_apart_are_one_header_row():
     # 本年新 / 制作数量 wrap onto the baselines around 信息内容 | 对外公开总数量
     pieces = [piece("第二十条第（一）项", 258, 366, 452, 12),
