@@ -160,7 +160,10 @@ def run_crawl(urls: list[str], db: Path, settings: dict, portal: LazyPortal, eve
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the crawl's output goes to a file, read at the end: a pipe nobody reads while the crawl runs
+    # fills (64 KB of progress lines, ~25 minutes) and then blocks the crawl
+    stderr_file = open(str(log) + ".stderr", "w+", encoding="utf-8")
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr_file, text=True)
     samples: list[tuple[float, int, int, int]] = []
     shown = 0.0
     print(f"{'seconds':>8} {'pages':>9} {'crawl MB':>9} {'worker MB':>10} {'total MB':>9}")
@@ -176,7 +179,10 @@ def run_crawl(urls: list[str], db: Path, settings: dict, portal: LazyPortal, eve
             shown = sample[0]
             print(f"{sample[0]:8.0f} {sample[1]:9d} {crawl / 1024:9.1f} {children / 1024:10.1f} "
                   f"{(crawl + children) / 1024:9.1f}", flush=True)
-    out, err = process.communicate()
+    process.wait()
+    stderr_file.seek(0)
+    err = stderr_file.read()
+    stderr_file.close()
     seconds = time.monotonic() - started
     summary = [line for line in err.splitlines() if "requests in" in line or "nianbao:" in line]
     if process.returncode not in (0, 1):
