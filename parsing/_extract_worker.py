@@ -35,8 +35,9 @@ from lxml import html as lxml_html
 
 from .cjk_fold import fold_radicals
 from .documents import (
-    EXIT_MEMORY, Extracted, PageTable, TextLine, cell_text, drop_page_furniture, find_unruled_tables, grid_from_boxes,
-    _is_figure, _is_number, _value_row, _visual_rows, header_band_at_foot, join_blocks, paragraphs_html, result_dict, stitch_tables, title_lines,
+    EXIT_MEMORY, cell_text, drop_page_furniture, Extracted, find_unruled_tables, grid_from_boxes,
+    header_band_at_foot, is_figure, is_number, join_blocks, PageTable, paragraphs_html, result_dict,
+    stitch_tables, TextLine, title_lines, value_row, visual_rows,
 )
 
 # Text per page below which a page holding images counts as a scan (图片版): a scan
@@ -98,7 +99,7 @@ def _split_at_gaps(line) -> list[TextLine]:
 
     def flush():
         nonlocal last_gap
-        if last_gap is not None and _is_figure("".join(text[last_gap[0]:]).strip()) and \
+        if last_gap is not None and is_figure("".join(text[last_gap[0]:]).strip()) and \
                 "".join(text[:last_gap[0]]).strip():
             add(text[:last_gap[0]], chars[:last_gap[1]])
             add(text[last_gap[0]:], chars[last_gap[1]:])
@@ -245,7 +246,7 @@ def _header_at_foot(rest: list[TextLine], tables: list[PageTable]) -> tuple[list
     """(the lines of a table header alone at the foot of a page, below every table and line
     of it, the page's other lines). LibreOffice moves a table row that does not fit to the
     next page: table 四's row of figures goes there, its header stays."""
-    rows = _visual_rows(rest)
+    rows = visual_rows(rest)
     n = header_band_at_foot(rows)
     band = [p for row in rows[len(rows) - n:] for p in row] if n else []
     if not band or any(t.bottom < max(p.top for p in band) for t in tables):
@@ -291,11 +292,11 @@ def _table_going_on(upper: PageTable, upper_pieces: list[TextLine], pieces: list
     信息内容 | 本年…) is a table of its own; one that starts with figures or with the rest of
     a label (秘密, under 1.属于国家 above) goes on: its text is set a line below the table
     above and the tables are found again, as one."""
-    rows = _visual_rows(pieces)
-    first_value = next((k for k, row in enumerate(rows) if _value_row(row)), None)
+    rows = visual_rows(pieces)
+    first_value = next((k for k, row in enumerate(rows) if value_row(row)), None)
     if first_value is None:
         return None
-    figures_left = min(p.x0 for p in rows[first_value] if _is_number(p))
+    figures_left = min(p.x0 for p in rows[first_value] if is_number(p))
     if any(p.x1 > figures_left for row in rows[:first_value] for p in row):
         return None
     lowest = min(upper_pieces, key=lambda p: p.top)

@@ -519,7 +519,7 @@ def _continues_row(cut_cells: list[TableCell | None], first_row: list[TableCell]
         text, above = cell.text.strip(), cut.text.strip()
         if not text:
             ended += bool(above)
-        elif not above or starts_item(text) or (_is_figure(text) and not _is_figure(above)):
+        elif not above or starts_item(text) or (is_figure(text) and not is_figure(above)):
             return False
         else:
             going_on += 1
@@ -527,7 +527,7 @@ def _continues_row(cut_cells: list[TableCell | None], first_row: list[TableCell]
     return going_on < ended or (going_on == ended > 0 and numbered)
 
 
-def _is_figure(text: str) -> bool:
+def is_figure(text: str) -> bool:
     """A value cell's text: a number, or a dash or 无 standing for none."""
     compact = SPACES_RE.sub("", text)
     return bool(CELL_NUMBER_RE.match(compact) or BLANK_CELL_RE.match(compact))
@@ -628,7 +628,7 @@ LABEL_LINE_PITCH = 1.6  # font sizes from one line of a wrapped label to the nex
 BLANK_ROW_LINES = 2.0   # font sizes between a row without figures and the nearest row with them
 
 
-def _visual_rows(pieces: list[TextLine]) -> list[list[TextLine]]:
+def visual_rows(pieces: list[TextLine]) -> list[list[TextLine]]:
     rows: list[list[TextLine]] = []
     for piece in sorted(pieces, key=lambda p: (-p.top, p.x0)):
         if rows and abs(rows[-1][0].top - piece.top) < 0.5 * min(rows[-1][0].size, piece.size):
@@ -638,16 +638,16 @@ def _visual_rows(pieces: list[TextLine]) -> list[list[TextLine]]:
     return [sorted(row, key=lambda p: p.x0) for row in rows]
 
 
-def _is_number(piece: TextLine) -> bool:
+def is_number(piece: TextLine) -> bool:
     compact = SPACES_RE.sub("", piece.text)
     return bool(CELL_NUMBER_RE.match(compact) or BLANK_CELL_RE.match(compact))
 
 
-def _value_row(row: list[TextLine]) -> bool:
+def value_row(row: list[TextLine]) -> bool:
     """Label piece(s), then numbers and nothing else: at least two numbers, or one beside
     its label (a label wrapped over two lines may be set above and below its numbers)."""
-    first_number = next((i for i, p in enumerate(row) if _is_number(p)), None)
-    if first_number is None or not all(_is_number(p) for p in row[first_number:]):
+    first_number = next((i for i, p in enumerate(row) if is_number(p)), None)
+    if first_number is None or not all(is_number(p) for p in row[first_number:]):
         return False
     if any(len(p.text) > LABEL_MAX_CHARS for p in row):
         return False
@@ -674,11 +674,11 @@ def find_unruled_tables(pieces: list[TextLine]) -> tuple[list[PageTable], list[T
     """(tables, the pieces not in them) for a page's text pieces outside ruled tables."""
     if not pieces:
         return [], pieces
-    rows = _visual_rows(pieces)
+    rows = visual_rows(pieces)
     left_edge = min(p.x0 for p in pieces)
     text_width = max(p.x1 for p in pieces) - left_edge
     tables, used = _banded_tables(rows)
-    is_value = [_value_row(r) and k not in used for k, r in enumerate(rows)]
+    is_value = [value_row(r) and k not in used for k, r in enumerate(rows)]
     is_cell = [k not in used and (v or _is_cell_row(r, left_edge, text_width))
                for k, (r, v) in enumerate(zip(rows, is_value))]
     i = 0
@@ -726,11 +726,11 @@ WIDER = 0.75
 
 
 def _is_header_line(row: list[TextLine]) -> bool:
-    return len(row) >= 2 and all(not _is_number(p) and len(p.text) <= LABEL_MAX_CHARS for p in row)
+    return len(row) >= 2 and all(not is_number(p) and len(p.text) <= LABEL_MAX_CHARS for p in row)
 
 
 def _is_figure_line(row: list[TextLine]) -> bool:
-    return len(row) >= 2 and all(_is_number(p) for p in row)
+    return len(row) >= 2 and all(is_number(p) for p in row)
 
 
 def header_band_at_foot(rows: list[list[TextLine]]) -> int:
@@ -748,7 +748,7 @@ def header_band_at_foot(rows: list[list[TextLine]]) -> int:
     text_width = max(p.x1 for p in pieces) - left_edge
     while n < min(len(rows), HEADER_ROWS_ABOVE) and len(rows[len(rows) - 1 - n]) == 1 and \
             _is_cell_row(rows[len(rows) - 1 - n], left_edge, text_width) and \
-            not _is_number(rows[len(rows) - 1 - n][0]):
+            not is_number(rows[len(rows) - 1 - n][0]):
         n += 1
     return n
 
@@ -823,7 +823,7 @@ def _banded_table(header: list[list[TextLine]], figures: list[list[TextLine]]) -
         figure_rows.append(placed)
     cells: list[TableCell] = []
     # spanning labels, a row per baseline, each over the columns it overlaps
-    span_rows = _visual_rows(spanning) if spanning else []
+    span_rows = visual_rows(spanning) if spanning else []
     for r, row in enumerate(span_rows):
         taken: set[int] = set()
         for p in row:
@@ -847,14 +847,14 @@ def _banded_table(header: list[list[TextLine]], figures: list[list[TextLine]]) -
 def _goes_on_below(row: list[TextLine], below: list[TextLine]) -> bool:
     """Is ``below`` (labels only) the next line of a label of ``row``: a line apart, under it,
     not starting an item?"""
-    labels = [p for p in row if not _is_number(p)]
-    return bool(labels) and all(not _is_number(p) and not starts_item(p.text) for p in below) and all(
+    labels = [p for p in row if not is_number(p)]
+    return bool(labels) and all(not is_number(p) and not starts_item(p.text) for p in below) and all(
         any(p.x0 < q.x1 and p.x1 > q.x0 and q.top - p.top <= LABEL_LINE_PITCH * p.size for q in labels)
         for p in below)
 
 
 def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageTable | None:
-    numbers = [p for row, v in zip(rows, value_flags) if v for p in row if _is_number(p)]
+    numbers = [p for row, v in zip(rows, value_flags) if v for p in row if is_number(p)]
     # value columns: the numbers' horizontal extents, overlapping ones merged
     spans: list[list[float]] = []
     for p in sorted(numbers, key=lambda p: p.x0):
@@ -891,7 +891,7 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     # starts an item and stands further from every row of figures than the first line of a
     # wrapped label does (that is centred on its figures, a line or so above them).
     item_lefts = sorted(labels[-1].x0 for v in value_rows
-                        if (labels := [p for p in rows[v] if not _is_number(p)]))
+                        if (labels := [p for p in rows[v] if not is_number(p)]))
     item_left = item_lefts[len(item_lefts) // 2] if item_lefts else label_right
 
     def in_item_column(p: TextLine) -> bool:  # not a group label's line ((四) beside 1. … 3.)
@@ -917,13 +917,13 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     wrapped: dict[int, dict[int, list[TextLine]]] = {}  # row of values → column → lines
     wrapped_rows: set[int] = set()
     for k, row in enumerate(rows):
-        if value_flags[k] or labels_only(row) or not all(_is_number(p) for p in row):
+        if value_flags[k] or labels_only(row) or not all(is_number(p) for p in row):
             continue
         near = [v for v in value_rows if abs(rows[v][-1].top - row[0].top) < row[0].size]
         if not near:
             continue
         v = min(near, key=lambda v: abs(rows[v][-1].top - row[0].top))
-        taken = {column_of(p) for p in rows[v] if _is_number(p)}
+        taken = {column_of(p) for p in rows[v] if is_number(p)}
         if any(column_of(p) in taken for p in row):
             continue
         for p in row:
@@ -935,8 +935,8 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
         if k in wrapped_rows:
             continue
         if value_flags[k]:
-            labels = [p for p in row if not _is_number(p)]
-            values = {column_of(p): p.text.strip() for p in row if _is_number(p)}
+            labels = [p for p in row if not is_number(p)]
+            values = {column_of(p): p.text.strip() for p in row if is_number(p)}
             for col, lines in wrapped.get(k, {}).items():
                 values[col] = "".join(q.text.strip() for q in sorted(lines, key=lambda q: -q.top))
             row_of_value[k] = len(grid_rows)
@@ -962,7 +962,7 @@ def _unruled_table(rows: list[list[TextLine]], value_flags: list[bool]) -> PageT
     # any other line to the nearest row of values.
     last_item: tuple[float, int] | None = None  # (top, row) of the last item label line
     for k, row in enumerate(rows):
-        item_lines = [p for p in row if not _is_number(p) and in_item_column(p)]
+        item_lines = [p for p in row if not is_number(p) and in_item_column(p)]
         if k in row_of_value:
             if item_lines:
                 last_item = (item_lines[-1].top, k)
